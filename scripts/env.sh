@@ -1,0 +1,30 @@
+# Common paths for every script. Source it; it sets no shell options.
+# RWP_CACHE holds everything that is expensive to rebuild: the 7.3 source,
+# the O= build directory, the Python venv (virtme-ng, libclang) and bindgen.
+RWP_CACHE=${RWP_CACHE:-/var/cache/rwp}
+RWP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KSRC=${KSRC:-$RWP_CACHE/linux-src}
+KBUILD=${KBUILD:-$RWP_CACHE/linux-build}
+RWP_VENV=$RWP_CACHE/venv
+RWP_CARGO=$RWP_CACHE/cargo
+
+export PATH="$RWP_VENV/bin:$RWP_CARGO/bin:$HOME/.cargo/bin:$PATH"
+# The libclang wheel ships its shared object under clang/native.
+if [ -z "${LIBCLANG_PATH:-}" ]; then
+	for d in "$RWP_VENV"/lib/python3*/site-packages/clang/native; do
+		[ -d "$d" ] && LIBCLANG_PATH=$d
+	done
+fi
+export LIBCLANG_PATH=${LIBCLANG_PATH:-}
+export RWP_CACHE RWP_TOP KSRC KBUILD
+
+# Stage banner with elapsed time since the top-level command started.
+: "${RWP_T0:=$(date +%s)}"
+export RWP_T0
+stage() {
+	printf '==> [%4ds] %s\n' $(( $(date +%s) - RWP_T0 )) "$*"
+}
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Idempotent machine setup: everything `make run` needs on a fresh Debian
+# bookworm machine. A second run checks and does nothing. Every failing step
+# stops with one line that says what failed and what to do.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+APT_PKGS=(bc flex bison libelf-dev libssl-dev cpio kmod xz-utils rsync
+	  qemu-system-x86 busybox-static udev zstd)
+BINDGEN_VERSION=0.71.1
+LIBCLANG_VERSION=18.1.1
+BACKPORTS_LIST=/etc/apt/sources.list.d/rwp-trixie-backports.sources
+BACKPORTS_PIN=/etc/apt/preferences.d/rwp-trixie-backports
+
+mkdir -p "$RWP_CACHE"
+
+missing=()
+for p in "${APT_PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+
+# trixie-backports carries linux-source-7.3 (and rust-src 1.95 as a fallback).
+# Pin it at 1 so that nothing on the machine is ever upgraded from it: we
+# only `apt-get download` from it.
+if [ ! -f "$BACKPORTS_LIST" ]; then
+	stage "setup: adding the trixie-backports apt source (pinned at 1)"
+	cat > "$BACKPORTS_LIST" <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie trixie-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	cat > "$BACKPORTS_PIN" <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: 1
+
+Package: *
+Pin: release n=trixie-backports
+Pin-Priority: 1
+PIN
+	need_update=1
+fi
+
+if [ ${#missing[@]} -gt 0 ] || [ -n "${need_update:-}" ]; then
+	stage "setup: apt-get update"
+	apt-get update -qq >/dev/null ||
+		die "apt-get update failed: check the Debian mirror in /etc/apt/sources.list.d"
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	stage "setup: apt-get install ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm \
+		"${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed: run it by hand to see why"
+fi
+
+# Python tools live in a venv inside the cache, so nothing leaks into the
+# machine's Python.
+if [ ! -x "$RWP_VENV/bin/vng" ] ||
+   ! ls "$RWP_VENV"/lib/python3*/site-packages/clang/native/libclang.so >/dev/null 2>&1; then
+	stage "setup: python venv with virtme-ng and libclang==$LIBCLANG_VERSION"
+	python3 -m venv "$RWP_VENV" || die "python3 -m venv failed: install python3-venv"
+	"$RWP_VENV/bin/pip" install -q virtme-ng "libclang==$LIBCLANG_VERSION" ||
+		die "pip install virtme-ng libclang failed: is PyPI reachable?"
+fi
+
+if ! "$RWP_CARGO/bin/bindgen" --version 2>/dev/null | grep -q "$BINDGEN_VERSION"; then
+	stage "setup: cargo install bindgen-cli $BINDGEN_VERSION (a few minutes)"
+	cargo install -q --locked --root "$RWP_CARGO" "bindgen-cli@$BINDGEN_VERSION" ||
+		die "cargo install bindgen-cli failed: is crates.io reachable?"
+fi
+
+# rust-src: from rustup, or else from Debian's package of the same version.
+sysroot=$(rustc --print sysroot)
+if [ ! -d "$sysroot/lib/rustlib/src/rust/library/core" ] &&
+   [ ! -d "$RWP_CACHE/rust-src/usr/lib/rustlib/src/rust/library/core" ]; then
+	stage "setup: rust-src"
+	if ! rustup component add rust-src >/dev/null 2>&1; then
+		stage "setup: rustup failed, extracting Debian's rust-src"
+		( cd "$RWP_CACHE" && rm -f rust-src_*.deb &&
+		  apt-get download -qq -t trixie-backports rust-src >/dev/null &&
+		  dpkg-deb -x rust-src_*.deb rust-src ) ||
+			die "no rust-src: both rustup and apt-get download rust-src failed"
+	fi
+fi
+
+# The 7.3 source, as Debian ships it.
+if [ ! -f "$RWP_CACHE/linux-source.tar.xz" ]; then
+	stage "setup: downloading linux-source-7.3"
+	tmp=$(mktemp -d "$RWP_CACHE/dl.XXXXXX")
+	( cd "$tmp" && apt-get download -qq linux-source-7.3 >/dev/null ) ||
+		die "apt-get download linux-source-7.3 failed: is trixie-backports reachable?"
+	dpkg-deb --fsys-tarfile "$tmp"/linux-source-7.3_*.deb |
+		tar -x -C "$tmp" --wildcards './usr/src/linux-source-7.3.tar.xz'
+	mv "$tmp/usr/src/linux-source-7.3.tar.xz" "$RWP_CACHE/linux-source.tar.xz"
+	rm -rf "$tmp"
+fi
+stage "setup: done"
