@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Build the patched Linux 7.3 kernel in the cache, incrementally:
+#   1. extract Debian's linux-source-7.3 into $KSRC once, and check it;
+#   2. install include/linux/rwp_gate.h and apply patches/*.patch, rewriting
+#      only the files whose patched content changed (so make rebuilds only
+#      what the change touches);
+#   3. configure from config/rwp.config when the fragment changed;
+#   4. make bzImage, modules and the uapi headers with O=$KBUILD.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+JOBS=${JOBS:-$(nproc)}
+ORIG=$RWP_CACHE/linux-orig	# pristine copies of every file we patch
+
+extract_source() {
+	[ -f "$KSRC/Makefile" ] && return 0
+	stage "kernel: extracting linux-source-7.3 into $KSRC"
+	[ -f "$RWP_CACHE/linux-source.tar.xz" ] ||
+		die "no $RWP_CACHE/linux-source.tar.xz: run scripts/setup.sh"
+	rm -rf "$KSRC.tmp" "$ORIG"
+	mkdir -p "$KSRC.tmp"
+	tar -xJf "$RWP_CACHE/linux-source.tar.xz" -C "$KSRC.tmp" --strip-components=1
+	mv "$KSRC.tmp" "$KSRC"
+}
+
+check_source() {
+	local ver
+	ver=$(make -s -C "$KSRC" kernelversion 2>/dev/null)
+	case "$ver" in
+	7.3|7.3.*) ;;
+	*) die "$KSRC is Linux '$ver', not 7.3.x: delete it and rerun" ;;
+	esac
+	grep -q 'DECLARE_VMA_BIT(UFFD_RWP' "$KSRC/include/linux/mm.h" ||
+		die "$KSRC has no VM_UFFD_RWP: this is not a tree with userfaultfd RWP (7.2+)"
+}
+
+# Files a patch touches, relative to the tree.
+patch_files() {
+	sed -n 's|^+++ b/||p; s|^--- a/||p' "$@" | sort -u
+}
+
+apply_series() {
+	local work f series=("$RWP_TOP"/patches/*.patch) changed=0
+	work=$(mktemp -d "$RWP_CACHE/series.XXXXXX")
+	# Every file any version of the series touched, so that a file dropped
+	# from the series goes back to its original.
+	mkdir -p "$ORIG"
+	{ patch_files "${series[@]}"; cat "$ORIG/.files" 2>/dev/null || true; } |
+		sort -u > "$work/.files"
+	while read -r f; do
+		if [ ! -e "$ORIG/$f" ] && [ ! -e "$ORIG/$f.absent" ]; then
+			mkdir -p "$(dirname "$ORIG/$f")"
+			if [ -e "$KSRC/$f" ]; then cp -p "$KSRC/$f" "$ORIG/$f"
+			else touch "$ORIG/$f.absent"; fi
+		fi
+		if [ -e "$ORIG/$f" ]; then
+			mkdir -p "$(dirname "$work/t/$f")"
+			cp -p "$ORIG/$f" "$work/t/$f"
+		fi
+	done < "$work/.files"
+	mkdir -p "$work/t"
+	for p in "${series[@]}"; do
+		patch -s -p1 -d "$work/t" --no-backup-if-mismatch < "$p" ||
+			die "patch $(basename "$p") does not apply to $(make -s -C "$KSRC" kernelversion)"
+	done
+	while read -r f; do
+		if [ -e "$work/t/$f" ]; then
+			if ! cmp -s "$work/t/$f" "$KSRC/$f"; then
+				mkdir -p "$(dirname "$KSRC/$f")"
+				cp "$work/t/$f" "$KSRC/$f"
+				changed=$((changed + 1))
+			fi
+		elif [ -e "$KSRC/$f" ]; then
+			rm -f "$KSRC/$f"
+			changed=$((changed + 1))
+		fi
+	done < "$work/.files"
+	cp "$work/.files" "$ORIG/.files"
+	rm -rf "$work"
+	# The interface header has one source: the project's include/.
+	if ! cmp -s "$RWP_TOP/include/linux/rwp_gate.h" "$KSRC/include/linux/rwp_gate.h"; then
+		cp "$RWP_TOP/include/linux/rwp_gate.h" "$KSRC/include/linux/rwp_gate.h"
+		changed=$((changed + 1))
+	fi
+	stage "kernel: series applied (${#series[@]} patches, $changed files rewritten)"
+}
+
+configure() {
+	local frag=$RWP_TOP/config/rwp.config stamp=$KBUILD/.rwp-config.sha
+	local sum missing
+	sum=$(cat "$frag" "$RWP_TOP/scripts/kernel.sh" | sha256sum | cut -d' ' -f1)
+	if [ -f "$KBUILD/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
+		return 0
+	fi
+	stage "kernel: configuring from config/rwp.config"
+	mkdir -p "$KBUILD"
+	# What virtme-ng needs first, our fragment last: the last word wins.
+	virtme-configkernel --allnoconfig --dry-run --arch x86_64 \
+		> "$KBUILD/rwp-allconfig" || die "virtme-configkernel --dry-run failed"
+	cat "$frag" >> "$KBUILD/rwp-allconfig"
+	make -s -C "$KSRC" O="$KBUILD" KCONFIG_ALLCONFIG="$KBUILD/rwp-allconfig" \
+		allnoconfig </dev/null > "$KBUILD/rwp-kconfig.log" 2>&1 ||
+		die "make allnoconfig failed: see $KBUILD/rwp-kconfig.log"
+	# Kconfig silently drops what it cannot satisfy: refuse that.
+	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag" |
+		while read -r l; do grep -qx "$l" "$KBUILD/.config" || echo "$l"; done)
+	[ -z "$missing" ] ||
+		die "Kconfig dropped from config/rwp.config: $(echo $missing)"
+	echo "$sum" > "$stamp"
+}
+
+# A line a minute while make is quiet, so a long build is not silence.
+ticker() {
+	while sleep 60; do
+		stage "kernel: building, $(find "$KBUILD" -name '*.o' -newer \
+			"$KBUILD/.rwp-build-start" | wc -l) objects so far"
+	done
+}
+
+extract_source
+check_source
+apply_series
+configure
+grep -q 'Rust is available' <(make -s -C "$KSRC" O="$KBUILD" rustavailable 2>&1) ||
+	die "make rustavailable fails: run scripts/setup.sh (rust-src, bindgen, libclang)"
+stage "kernel: make -j$JOBS bzImage modules headers (cold: ~10 min)"
+touch "$KBUILD/.rwp-build-start"
+ticker &
+ticker_pid=$!
+set +e
+make -s -C "$KSRC" O="$KBUILD" -j"$JOBS" bzImage modules headers 2>&1 |
+	tee "$RWP_CACHE/kbuild.log" | grep -E 'warning:|error:|Error [0-9]'
+rc=${PIPESTATUS[0]}
+set -e
+kill "$ticker_pid" 2>/dev/null || true
+[ "$rc" -eq 0 ] || die "kernel build failed: see $RWP_CACHE/kbuild.log"
+stage "kernel: built $(cat "$KBUILD/include/config/kernel.release")"
