@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rwp: the userfaultfd RWP gating predicates of GUP, khugepaged and rmap, in Rust.
+//!
+//! Loading the module registers its gates with the kernel's `rwp_gate` layer under one policy
+//! (`insmod rwp.ko policy=merged|seed|wp-only`); unloading it returns the mm to the stock C
+//! decisions. `/sys/kernel/debug/rwp/` shows the active policy and how often each gate was asked.
+
+use core::fmt;
+use kernel::{debugfs, prelude::*};
+
+mod rwp_flags;
+mod rwp_gup;
+mod rwp_khugepaged;
+#[cfg(CONFIG_KUNIT)]
+mod rwp_kunit;
+mod rwp_policy;
+mod rwp_provider;
+mod rwp_rmap;
+mod rwp_stats;
+
+use rwp_policy::Policy;
+use rwp_stats::{GateStats, STATS};
+
+module! {
+    type: RwpModule,
+    name: "rwp",
+    authors: ["rwp developers"],
+    description: "userfaultfd RWP gating predicates for GUP, khugepaged and rmap",
+    license: "GPL",
+    params: {
+        policy: Policy {
+            default: Policy::Merged,
+            description: "Gate policy: merged (7.3), seed (v2 as posted) or wp-only (pre-RWP)",
+        },
+    },
+}
+
+struct RwpModule {
+    // Dropped first: the gates are back to stock C before the files go.
+    _gates: rwp_provider::Registration,
+    _policy_file: Pin<KBox<debugfs::File<Policy>>>,
+    _counters_file: Pin<KBox<debugfs::File<&'static GateStats>>>,
+    _dir: debugfs::Dir,
+}
+
+impl kernel::Module for RwpModule {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let policy = module_parameters::policy.value();
+
+        let dir = debugfs::Dir::new(c"rwp");
+        let policy_file = KBox::pin_init(
+            dir.read_callback_file(c"policy", policy, &|p: &Policy, f: &mut fmt::Formatter<'_>| {
+                writeln!(f, "{}", p.name())
+            }),
+            GFP_KERNEL,
+        )?;
+        let counters_file = KBox::pin_init(
+            dir.read_callback_file(
+                c"counters",
+                &STATS,
+                &|s: &&'static GateStats, f: &mut fmt::Formatter<'_>| s.write_table(f),
+            ),
+            GFP_KERNEL,
+        )?;
+
+        // Last, so that a failure above leaves nothing registered.
+        let gates = rwp_provider::Registration::new(policy).inspect_err(|e| {
+            pr_err!("cannot register the gates: {e:?} (another provider loaded?)\n");
+        })?;
+        pr_info!("gates registered, policy {}\n", policy.name());
+
+        Ok(Self {
+            _gates: gates,
+            _policy_file: policy_file,
+            _counters_file: counters_file,
+            _dir: dir,
+        })
+    }
+}
