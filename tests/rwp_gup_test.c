@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A read GUP through an RWP-protected page must be reported to the VMM.
+ *
+ * The protnone entry of a protected page is the RWP marker. Every read GUP
+ * below walks the slow path and asks gup_can_follow_protnone(); if the gate
+ * lets it follow the entry, the page is read while it stays "not accessed"
+ * in pagemap (bit 57 still set) and, in sync mode, no fault message reaches
+ * the handler: the VMM's working set is wrong. Each test reads page 0 of a
+ * protected range one way and checks the data, the report, and that the
+ * other pages are still protected.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vm_util.h"
+#include "../../../../mm/gup_test.h"
+#include "rwp_lib.h"
+
+#define NR_PAGES	4
+#define PATTERN(i)	((char)(0xa0 + (i)))
+
+FIXTURE(gup)
+{
+	struct rwp_ctx ctx;
+	char *area;
+	size_t psz;
+	long asked_before;
+};
+
+FIXTURE_VARIANT(gup)
+{
+	bool sync;
+};
+
+FIXTURE_VARIANT_ADD(gup, async)
+{
+	.sync = false,
+};
+
+FIXTURE_VARIANT_ADD(gup, sync)
+{
+	.sync = true,
+};
+
+FIXTURE_SETUP(gup)
+{
+	int i, ret;
+
+	self->psz = psize();
+	self->area = mmap(NULL, NR_PAGES * self->psz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->area, MAP_FAILED);
+	/* Small pages only: this is about the PTE path. */
+	madvise(self->area, NR_PAGES * self->psz, MADV_NOHUGEPAGE);
+	for (i = 0; i < NR_PAGES; i++)
+		memset(self->area + i * self->psz, PATTERN(i), self->psz);
+
+	ret = rwp_open(&self->ctx, variant->sync);
+	if (ret == -EINVAL || ret == -ENOSYS)
+		SKIP(return, "no userfaultfd RWP in this kernel");
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(rwp_register(&self->ctx, self->area, NR_PAGES * self->psz), 0);
+	ASSERT_EQ(rwp_protect(&self->ctx, self->area, NR_PAGES * self->psz, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->area, NR_PAGES * self->psz), NR_PAGES);
+	self->asked_before = rwp_gate_asked(GATE_GUP);
+}
+
+FIXTURE_TEARDOWN(gup)
+{
+	rwp_close(&self->ctx);
+	munmap(self->area, NR_PAGES * self->psz);
+}
+
+/* The access to page 0 reached the VMM; pages 1.. are untouched. */
+static void check_reported(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(gup) *self, bool sync)
+{
+	if (sync) {
+		EXPECT_GE(rwp_faults_at(&self->ctx, self->area), 1)
+			TH_LOG("no RWP fault delivered for the GUP");
+	} else {
+		EXPECT_EQ(rwp_is_protected(self->area), 0)
+			TH_LOG("page still protected: the GUP read through the marker");
+		EXPECT_EQ(rwp_count_accessed(self->area, self->psz), 1);
+	}
+	EXPECT_EQ(rwp_count_protected(self->area + self->psz,
+				      (NR_PAGES - 1) * self->psz), NR_PAGES - 1);
+	EXPECT_GATE_CONSULTED(GATE_GUP, self->asked_before);
+}
+
+/*
+ * GUPs without FAULT_FLAG_ALLOW_RETRY (access_remote_vm() behind
+ * /proc/pid/mem and ptrace, plain get_user_pages() behind gup_test) cannot
+ * wait for a sync handler: handle_userfault() fails the fault and the
+ * access fails. That is no bypass either, as long as nothing was read and
+ * the page is still protected.
+ */
+static void check_refused(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(gup) *self)
+{
+	EXPECT_EQ(rwp_is_protected(self->area), 1)
+		TH_LOG("the access failed, yet the protection is gone");
+	EXPECT_EQ(rwp_count_protected(self->area, NR_PAGES * self->psz), NR_PAGES);
+	EXPECT_GATE_CONSULTED(GATE_GUP, self->asked_before);
+}
+
+static bool all_bytes(const char *buf, size_t len, char c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != c)
+			return false;
+	return true;
+}
+
+TEST_F(gup, process_vm_readv)
+{
+	char buf[64];
+	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct iovec remote = { .iov_base = self->area, .iov_len = sizeof(buf) };
+
+	ASSERT_EQ(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), sizeof(buf))
+		TH_LOG("process_vm_readv: %s", strerror(errno));
+	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
+	check_reported(_metadata, self, variant->sync);
+}
+
+TEST_F(gup, proc_self_mem_read)
+{
+	char buf[64];
+	int fd = open("/proc/self/mem", O_RDONLY);
+	ssize_t ret;
+
+	ASSERT_GE(fd, 0);
+	ret = pread(fd, buf, sizeof(buf), (uintptr_t)self->area);
+	close(fd);
+	if (variant->sync && ret < 0)
+		return check_refused(_metadata, self);
+	ASSERT_EQ(ret, sizeof(buf));
+	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
+	check_reported(_metadata, self, variant->sync);
+}
+
+/*
+ * A child seizes this thread, stops it and peeks at page 0. Only this
+ * thread stops: the sync handler thread keeps serving faults.
+ */
+TEST_F(gup, ptrace_peekdata)
+{
+	pid_t tracee = gettid(), child;
+	int status;
+
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		long word;
+		int st;
+
+		if (ptrace(PTRACE_SEIZE, tracee, 0, 0) ||
+		    ptrace(PTRACE_INTERRUPT, tracee, 0, 0) ||
+		    waitpid(tracee, &st, __WALL) != tracee)
+			_exit(2);
+		errno = 0;
+		word = ptrace(PTRACE_PEEKDATA, tracee, self->area, 0);
+		if (errno)
+			_exit(3);
+		ptrace(PTRACE_DETACH, tracee, 0, 0);
+		_exit(all_bytes((char *)&word, sizeof(word), PATTERN(0)) ? 0 : 4);
+	}
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	ASSERT_TRUE(WIFEXITED(status));
+	if (variant->sync && WEXITSTATUS(status) == 3)
+		return check_refused(_metadata, self);
+	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("tracer failed at step %d",
+						 WEXITSTATUS(status));
+	check_reported(_metadata, self, variant->sync);
+}
+
+TEST_F(gup, vmsplice)
+{
+	struct iovec iov = { .iov_base = self->area, .iov_len = 64 };
+	char buf[64];
+	int pfd[2];
+
+	ASSERT_EQ(pipe(pfd), 0);
+	ASSERT_EQ(vmsplice(pfd[1], &iov, 1, 0), 64);
+	ASSERT_EQ(read(pfd[0], buf, sizeof(buf)), sizeof(buf));
+	close(pfd[0]);
+	close(pfd[1]);
+	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
+	check_reported(_metadata, self, variant->sync);
+}
+
+/*
+ * write() with O_DIRECT pins the user buffer (a read GUP) and DMAs from it.
+ * tmpfs would copy instead, so this needs a block filesystem: the runner
+ * mounts ext4 on a loop device and names it in RWP_DIO_DIR.
+ */
+TEST_F(gup, odirect_write)
+{
+	const char *dir = getenv("RWP_DIO_DIR");
+	char path[256], *check;
+	int fd;
+
+	if (!dir)
+		SKIP(return, "RWP_DIO_DIR unset: no block filesystem for O_DIRECT");
+	snprintf(path, sizeof(path), "%s/odirect.%d", dir, getpid());
+	fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_DIRECT, 0600);
+	ASSERT_GE(fd, 0);
+	unlink(path);
+	ASSERT_EQ(write(fd, self->area, self->psz), self->psz);
+	check = mmap(NULL, self->psz, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(check, MAP_FAILED);
+	ASSERT_EQ(pread(fd, check, self->psz, 0), self->psz);
+	close(fd);
+	EXPECT_TRUE(all_bytes(check, self->psz, PATTERN(0)));
+	munmap(check, self->psz);
+	check_reported(_metadata, self, variant->sync);
+}
+
+/* Returns how many bytes the GUP got, or -errno. */
+static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len)
+{
+	struct gup_test gup = {
+		.addr = (uintptr_t)addr,
+		.size = len,
+		.nr_pages_per_call = 1,
+		.gup_flags = 0,	/* a read GUP */
+	};
+	int fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	long ret;
+
+	if (fd < 0)
+		return -errno;
+	/* On return, gup.size is how far the GUP got. */
+	ret = ioctl(fd, cmd, &gup) ? -errno : (long)gup.size;
+	close(fd);
+	return ret;
+}
+
+TEST_F(gup, gup_test_get)
+{
+	long ret = gup_test_ioctl(GUP_BASIC_TEST, self->area, self->psz);
+
+	if (ret == -ENOENT)
+		SKIP(return, "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
+	if (variant->sync && ret == 0)
+		return check_refused(_metadata, self);
+	ASSERT_EQ(ret, self->psz);
+	check_reported(_metadata, self, variant->sync);
+}
+
+TEST_F(gup, gup_test_pin)
+{
+	long ret = gup_test_ioctl(PIN_BASIC_TEST, self->area, self->psz);
+
+	if (ret == -ENOENT)
+		SKIP(return, "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
+	if (variant->sync && ret == 0)
+		return check_refused(_metadata, self);
+	ASSERT_EQ(ret, self->psz);
+	check_reported(_metadata, self, variant->sync);
+}
+
+/* Controls: a write GUP faults on protnone whatever the gate says. */
+TEST_F(gup, control_process_vm_writev)
+{
+	char buf[64];
+	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct iovec remote = { .iov_base = self->area, .iov_len = sizeof(buf) };
+
+	memset(buf, 0x5a, sizeof(buf));
+	ASSERT_EQ(process_vm_writev(getpid(), &local, 1, &remote, 1, 0), sizeof(buf));
+	check_reported(_metadata, self, variant->sync);
+	EXPECT_TRUE(all_bytes(self->area, sizeof(buf), 0x5a));
+}
+
+TEST_F(gup, control_proc_self_mem_write)
+{
+	char buf[64];
+	int fd = open("/proc/self/mem", O_RDWR);
+	ssize_t ret;
+
+	ASSERT_GE(fd, 0);
+	memset(buf, 0x5b, sizeof(buf));
+	ret = pwrite(fd, buf, sizeof(buf), (uintptr_t)self->area);
+	close(fd);
+	if (variant->sync && ret < 0)
+		return check_refused(_metadata, self);
+	ASSERT_EQ(ret, sizeof(buf));
+	check_reported(_metadata, self, variant->sync);
+	EXPECT_TRUE(all_bytes(self->area, sizeof(buf), 0x5b));
+}
+
+/*
+ * FOLL_FORCE on an RWP VMA that was mprotect(PROT_NONE)'d: the read must
+ * complete. Forcing a fault there loops, since handle_mm_fault() makes no
+ * progress on protnone in an inaccessible VMA (the v2 form of the gate).
+ * The read runs in a child under alarm(), so a livelock is a failure, not
+ * a hang.
+ */
+TEST(prot_none_foll_force_completes)
+{
+	size_t psz = psize();
+	int status;
+	pid_t child;
+
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		struct rwp_ctx ctx;
+		char buf[64];
+		char *area;
+		int fd;
+
+		area = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (area == MAP_FAILED)
+			_exit(2);
+		memset(area, PATTERN(0), psz);
+		if (rwp_open(&ctx, false))
+			_exit(10);
+		if (rwp_register(&ctx, area, psz) ||
+		    rwp_protect(&ctx, area, psz, true) ||
+		    mprotect(area, psz, PROT_NONE))
+			_exit(3);
+		fd = open("/proc/self/mem", O_RDONLY);
+		if (fd < 0)
+			_exit(4);
+		alarm(10);
+		if (pread(fd, buf, sizeof(buf), (uintptr_t)area) != sizeof(buf))
+			_exit(5);
+		_exit(all_bytes(buf, sizeof(buf), PATTERN(0)) ? 0 : 6);
+	}
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
+		SKIP(return, "no userfaultfd RWP in this kernel");
+	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		TH_LOG("the FOLL_FORCE read of a PROT_NONE RWP VMA looped");
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("failed at step %d", WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN

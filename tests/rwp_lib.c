@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the rwp kselftests; see rwp_lib.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "vm_util.h"
+#include "rwp_lib.h"
+
+static void *rwp_handler(void *arg)
+{
+	struct rwp_ctx *ctx = arg;
+	struct uffd_msg msg;
+	struct pollfd pfd[2] = {
+		{ .fd = ctx->uffd, .events = POLLIN },
+		{ .fd = ctx->stop_pipe[0], .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if (read(ctx->uffd, &msg, sizeof(msg)) != sizeof(msg))
+			continue;
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+
+		uint64_t addr = msg.arg.pagefault.address & ~((uint64_t)psize() - 1);
+
+		pthread_mutex_lock(&ctx->lock);
+		if (ctx->nr_faults < RWP_MAX_FAULTS) {
+			ctx->fault_addr[ctx->nr_faults] = addr;
+			ctx->fault_flags[ctx->nr_faults] = msg.arg.pagefault.flags;
+		}
+		ctx->nr_faults++;
+		pthread_mutex_unlock(&ctx->lock);
+		/* Resolve: unprotect the page, which wakes the faulting task. */
+		rwp_protect(ctx, (void *)(uintptr_t)addr, psize(), false);
+	}
+	return NULL;
+}
+
+int rwp_open(struct rwp_ctx *ctx, bool sync)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		.features = UFFD_FEATURE_RWP | (sync ? 0 : UFFD_FEATURE_RWP_ASYNC),
+	};
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->sync = sync;
+	ctx->stop_pipe[0] = ctx->stop_pipe[1] = -1;
+	pthread_mutex_init(&ctx->lock, NULL);
+	ctx->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (ctx->uffd < 0)
+		return -errno;
+	if (ioctl(ctx->uffd, UFFDIO_API, &api)) {
+		int ret = -errno;
+
+		close(ctx->uffd);
+		ctx->uffd = -1;
+		return ret;
+	}
+	return 0;
+}
+
+int rwp_register(struct rwp_ctx *ctx, void *base, size_t len)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)base, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_RWP,
+	};
+
+	if (ioctl(ctx->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	ctx->base = base;
+	ctx->len = len;
+	if (!ctx->sync || ctx->handler_running)
+		return 0;
+	if (pipe(ctx->stop_pipe))
+		return -errno;
+	if (pthread_create(&ctx->handler, NULL, rwp_handler, ctx))
+		return -EAGAIN;
+	ctx->handler_running = true;
+	return 0;
+}
+
+int rwp_protect(struct rwp_ctx *ctx, void *addr, size_t len, bool protect)
+{
+	struct uffdio_rwprotect rwp = {
+		.range = { .start = (uintptr_t)addr, .len = len },
+		.mode = protect ? UFFDIO_RWPROTECT_MODE_RWP : 0,
+	};
+
+	return ioctl(ctx->uffd, UFFDIO_RWPROTECT, &rwp) ? -errno : 0;
+}
+
+void rwp_close(struct rwp_ctx *ctx)
+{
+	if (ctx->handler_running) {
+		if (write(ctx->stop_pipe[1], "x", 1) == 1)
+			pthread_join(ctx->handler, NULL);
+		ctx->handler_running = false;
+	}
+	if (ctx->stop_pipe[0] >= 0) {
+		close(ctx->stop_pipe[0]);
+		close(ctx->stop_pipe[1]);
+	}
+	if (ctx->uffd >= 0)
+		close(ctx->uffd);
+	ctx->uffd = -1;
+}
+
+unsigned long rwp_faults_at(struct rwp_ctx *ctx, void *addr)
+{
+	uint64_t page = (uintptr_t)addr & ~((uint64_t)psize() - 1);
+	unsigned long i, n = 0;
+
+	pthread_mutex_lock(&ctx->lock);
+	for (i = 0; i < ctx->nr_faults && i < RWP_MAX_FAULTS; i++)
+		if (ctx->fault_addr[i] == page &&
+		    (ctx->fault_flags[i] & UFFD_PAGEFAULT_FLAG_RWP))
+			n++;
+	pthread_mutex_unlock(&ctx->lock);
+	return n;
+}
+
+unsigned long rwp_fault_count(struct rwp_ctx *ctx)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&ctx->lock);
+	n = ctx->nr_faults;
+	pthread_mutex_unlock(&ctx->lock);
+	return n;
+}
+
+static int pagemap_fd(void)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
+int rwp_is_protected(void *addr)
+{
+	if (pagemap_fd() < 0)
+		return -1;
+	return !!(pagemap_get_entry(pagemap_fd(), addr) & PM_UFFD_WP);
+}
+
+int rwp_is_swapped(void *addr)
+{
+	if (pagemap_fd() < 0)
+		return -1;
+	return !!(pagemap_get_entry(pagemap_fd(), addr) & PM_SWAP);
+}
+
+long rwp_count_protected(void *addr, size_t len)
+{
+	long n = 0;
+	size_t off;
+
+	for (off = 0; off < len; off += psize()) {
+		int p = rwp_is_protected((char *)addr + off);
+
+		if (p < 0)
+			return -1;
+		n += p;
+	}
+	return n;
+}
+
+long rwp_count_accessed(void *addr, size_t len)
+{
+	struct page_region regions[64];
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.start = (uintptr_t)addr,
+		.end = (uintptr_t)addr + len,
+		.vec = (uintptr_t)regions,
+		.vec_len = 64,
+		.category_mask = PAGE_IS_ACCESSED,
+		.return_mask = PAGE_IS_ACCESSED,
+	};
+	long n = 0, ret, i;
+
+	if (pagemap_fd() < 0)
+		return -1;
+	/* A scan stops when vec is full; walk on from where it stopped. */
+	while (arg.start < arg.end) {
+		ret = ioctl(pagemap_fd(), PAGEMAP_SCAN, &arg);
+		if (ret < 0)
+			return -1;
+		for (i = 0; i < ret; i++)
+			n += (regions[i].end - regions[i].start) / psize();
+		if (arg.walk_end >= arg.end || ret < (long)arg.vec_len)
+			break;
+		arg.start = arg.walk_end;
+	}
+	return n;
+}
+
+void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd)
+{
+	size_t span = len + align;
+	char *raw, *start;
+
+	raw = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return MAP_FAILED;
+	start = (char *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	if (start > raw)
+		munmap(raw, start - raw);
+	munmap(start + len, raw + span - (start + len));
+	return mmap(start, len, prot, flags | MAP_FIXED, fd, 0);
+}
+
+bool swap_available(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/swaps", "r");
+	int lines = 0;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		lines++;
+	fclose(f);
+	return lines > 1;
+}
+
+bool rwp_gate_counter(const char *gate, unsigned long *asked, unsigned long *said)
+{
+	FILE *f = fopen("/sys/kernel/debug/rwp/counters", "r");
+	char name[64];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (fscanf(f, "%63s %lu %lu", name, asked, said) == 3) {
+		if (!strcmp(name, gate)) {
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+long rwp_gate_asked(const char *gate)
+{
+	unsigned long asked, said;
+
+	return rwp_gate_counter(gate, &asked, &said) ? (long)asked : -1;
+}

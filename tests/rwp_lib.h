@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the rwp kselftests: a userfaultfd registered for RWP
+ * (async or sync, with a handler thread that records every RWP fault), the
+ * VMM's views of a range (pagemap bit 57, PAGEMAP_SCAN's PAGE_IS_ACCESSED),
+ * THP sysfs knobs and the rwp module's gate counters.
+ */
+#ifndef RWP_LIB_H
+#define RWP_LIB_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/userfaultfd.h>
+
+#define RWP_MAX_FAULTS	4096
+
+/* A userfaultfd with one RWP-registered range. */
+struct rwp_ctx {
+	int uffd;
+	bool sync;
+	char *base;
+	size_t len;
+	/* Sync mode: the handler thread and the faults it resolved. */
+	pthread_t handler;
+	bool handler_running;
+	int stop_pipe[2];
+	pthread_mutex_t lock;
+	unsigned long nr_faults;
+	uint64_t fault_addr[RWP_MAX_FAULTS];
+	uint64_t fault_flags[RWP_MAX_FAULTS];
+};
+
+/*
+ * Opens a userfaultfd (without UFFD_USER_MODE_ONLY, so that kernel-mode
+ * accesses by GUP reach it) with RWP, async or sync. Returns 0, or -errno;
+ * -EINVAL/-ENOSYS mean the kernel has no RWP.
+ */
+int rwp_open(struct rwp_ctx *ctx, bool sync);
+/* Registers [base, base + len) for RWP and, in sync mode, starts the handler. */
+int rwp_register(struct rwp_ctx *ctx, void *base, size_t len);
+/* UFFDIO_RWPROTECT on a sub-range: protect or unprotect. */
+int rwp_protect(struct rwp_ctx *ctx, void *addr, size_t len, bool protect);
+/* Stops the handler and closes the userfaultfd (which unregisters). */
+void rwp_close(struct rwp_ctx *ctx);
+
+/* Sync mode: how many RWP faults were delivered for the page at addr. */
+unsigned long rwp_faults_at(struct rwp_ctx *ctx, void *addr);
+unsigned long rwp_fault_count(struct rwp_ctx *ctx);
+
+/*
+ * The VMM's views of a range, on top of vm_util's pagemap helpers:
+ * pagemap bit 57 (PM_UFFD_WP) is set on an RWP-protected page, and
+ * PAGEMAP_SCAN reports PAGE_IS_ACCESSED for a page whose protection an
+ * access has cleared. All return -1 on error.
+ */
+int rwp_is_protected(void *addr);
+int rwp_is_swapped(void *addr);
+long rwp_count_protected(void *addr, size_t len);
+long rwp_count_accessed(void *addr, size_t len);
+
+/* An anonymous or shared mapping of len whose start is aligned to align. */
+void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd);
+
+/* Is swap configured (a device after the header of /proc/swaps)? */
+bool swap_available(void);
+
+/*
+ * The rwp module's counters for one gate (asked, said); returns false when
+ * the module is not loaded.
+ */
+bool rwp_gate_counter(const char *gate, unsigned long *asked, unsigned long *said);
+/* How often the module's gate was asked, or -1 without the module. */
+long rwp_gate_asked(const char *gate);
+
+/* The gate names the module's counters use. */
+#define GATE_GUP	"gup_can_follow_protnone"
+#define GATE_COLLAPSE	"collapse_refused"
+#define GATE_RETRACT	"retract_refused"
+#define GATE_UNMAP	"unmap_batch_capped"
+
+/*
+ * In a kselftest_harness test: with the module loaded, the gate must have
+ * been asked since `before` was read; without it there is nothing to check.
+ */
+#define EXPECT_GATE_CONSULTED(gate, before) do {			\
+	long __after = rwp_gate_asked(gate);				\
+	if ((before) >= 0)						\
+		EXPECT_GT(__after, (before)) TH_LOG("gate %s not consulted", gate); \
+} while (0)
+
+#endif /* RWP_LIB_H */

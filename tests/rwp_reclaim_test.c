@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reclaim must keep per-PTE RWP state where it is documented to survive.
+ *
+ * try_to_unmap_one() unmaps a large folio in batches that
+ * folio_unmap_pte_batch() sizes; a failed unmap restores the batch from
+ * its first PTE. These tests give large folios mixed per-PTE protection
+ * (every other page protected) and check that each PTE keeps its own
+ * state:
+ * - anon mTHP swapped out to zram and back in (swap-backed anon is never
+ *   batched: a regression guard);
+ * - lazyfree large folios whose unmap aborts because a page is pinned
+ *   (batched, then restored from the batch's first PTE);
+ * - shmem large folios: reclaim drops the protection, as documented.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vm_util.h"
+#include "hugepage_settings.h"
+#include "rwp_lib.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+#define MTHP_SIZE	(64 * 1024UL)
+#define MTHP_ORDER	4
+#define PATTERN(i)	((char)(0x31 + (i) % 200))
+
+static void fill(char *area, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len / psize(); i++)
+		memset(area + i * psize(), PATTERN(i), psize());
+}
+
+static bool page_intact(const char *page, size_t i)
+{
+	return page[0] == PATTERN(i) && page[psize() - 1] == PATTERN(i);
+}
+
+/* Every other page protected: mixed state inside each large folio. */
+static int protect_even(struct rwp_ctx *ctx, char *area, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len / psize(); i += 2)
+		if (rwp_protect(ctx, area + i * psize(), psize(), true))
+			return -1;
+	return 0;
+}
+
+/* Each even page protected and not accessed; each odd page neither. */
+static bool state_is_even(char *area, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len / psize(); i++) {
+		char *p = area + i * psize();
+		bool even = !(i % 2);
+
+		if (rwp_is_protected(p) != even)
+			return false;
+		if (even && rwp_count_accessed(p, psize()) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Sync mode: touch every page; exactly the even ones must fault, once, and
+ * every page must hold its data.
+ */
+static void touch_and_check(struct __test_metadata *_metadata,
+			    struct rwp_ctx *ctx, char *area, size_t len)
+{
+	size_t i, wrong_faults = 0, wrong_data = 0;
+
+	for (i = 0; i < len / psize(); i++) {
+		char *p = area + i * psize();
+
+		if (!page_intact(p, i))
+			wrong_data++;
+		if (rwp_faults_at(ctx, p) != (i % 2 ? 0 : 1))
+			wrong_faults++;
+	}
+	EXPECT_EQ(wrong_data, 0);
+	EXPECT_EQ(wrong_faults, 0) TH_LOG("a PTE lost or gained protection");
+}
+
+FIXTURE(reclaim)
+{
+	struct rwp_ctx ctx;
+	char *area;
+	size_t len;
+};
+
+FIXTURE_SETUP(reclaim)
+{
+	int ret;
+
+	if (!(thp_supported_orders() & (1UL << MTHP_ORDER)))
+		SKIP(return, "no 64 KiB mTHP");
+	ret = rwp_open(&self->ctx, true);
+	if (ret == -EINVAL || ret == -ENOSYS)
+		SKIP(return, "no userfaultfd RWP in this kernel");
+	ASSERT_EQ(ret, 0);
+	thp_save_settings();
+}
+
+FIXTURE_TEARDOWN(reclaim)
+{
+	rwp_close(&self->ctx);
+	if (self->area)
+		munmap(self->area, self->len);
+	thp_restore_settings();
+}
+
+/* Anonymous memory in 64 KiB folios, verified through kpageflags. */
+static void anon_mthp(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(reclaim) *self, size_t nr_folios)
+{
+	struct thp_settings s;
+
+	thp_read_settings(&s);
+	s.thp_enabled = THP_MADVISE;
+	s.hugepages[MTHP_ORDER].enabled = THP_ALWAYS;
+	thp_push_settings(&s);
+
+	self->len = nr_folios * MTHP_SIZE;
+	self->area = mmap_aligned(self->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(self->area, MAP_FAILED);
+	fill(self->area, self->len);
+	ASSERT_TRUE(check_huge_anon(self->area, self->len, nr_folios, MTHP_SIZE))
+		TH_LOG("the range is not in 64 KiB folios");
+}
+
+TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
+{
+	size_t i, nr = 8 * MTHP_SIZE / psize(), swapped = 0;
+
+	if (!swap_available())
+		SKIP(return, "no swap (the runner sets up zram)");
+	anon_mthp(_metadata, self, 8);
+	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->len), 0);
+	ASSERT_EQ(protect_even(&self->ctx, self->area, self->len), 0);
+	ASSERT_TRUE(state_is_even(self->area, self->len));
+
+	ASSERT_EQ(madvise(self->area, self->len, MADV_PAGEOUT), 0);
+	for (i = 0; i < nr; i++)
+		swapped += rwp_is_swapped(self->area + i * psize()) == 1;
+	if (!swapped)
+		SKIP(return, "MADV_PAGEOUT swapped nothing out");
+	/* While swapped: the swap entries keep the marker, nothing is accessed. */
+	EXPECT_TRUE(state_is_even(self->area, self->len));
+	touch_and_check(_metadata, &self->ctx, self->area, self->len);
+}
+
+/*
+ * Two lazyfree 64 KiB folios, the first protected throughout, the second
+ * not, each with a page pinned. MADV_PAGEOUT hands each whole folio to
+ * try_to_unmap_one(), which unmaps it in batches; the pin makes the
+ * lazyfree unmap abort and restore the PTEs it cleared. (A folio whose
+ * PTEs differ in protection is split by MADV_PAGEOUT first, so mixed
+ * state inside one folio reaches the batch only through LRU reclaim.)
+ */
+TEST_F(reclaim, lazyfree_pinned_restore)
+{
+	size_t i, per_folio = MTHP_SIZE / psize();
+	struct iovec iov[2];
+	long before;
+	int pfd[2];
+
+	anon_mthp(_metadata, self, 2);
+	ASSERT_EQ(madvise(self->area, self->len, MADV_FREE), 0);
+	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->len), 0);
+
+	/* Pin before protecting: a read GUP of a protected page would fault. */
+	ASSERT_EQ(pipe(pfd), 0);
+	for (i = 0; i < 2; i++) {
+		iov[i].iov_base = self->area + i * MTHP_SIZE + psize();
+		iov[i].iov_len = psize();
+	}
+	ASSERT_EQ(vmsplice(pfd[1], iov, 2, 0), 2 * psize());
+	ASSERT_EQ(rwp_protect(&self->ctx, self->area, MTHP_SIZE, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->area, self->len), per_folio);
+
+	before = rwp_gate_asked(GATE_UNMAP);
+	ASSERT_EQ(madvise(self->area, self->len, MADV_PAGEOUT), 0);
+	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	EXPECT_EQ(rwp_count_protected(self->area, MTHP_SIZE), per_folio)
+		TH_LOG("the restored PTEs lost their protection");
+	EXPECT_EQ(rwp_count_protected(self->area + MTHP_SIZE, MTHP_SIZE), 0)
+		TH_LOG("the restored PTEs gained protection");
+	EXPECT_EQ(rwp_count_accessed(self->area, MTHP_SIZE), 0);
+	for (i = 0; i < 2 * per_folio; i++) {
+		char *p = self->area + i * psize();
+
+		EXPECT_TRUE(page_intact(p, i)) TH_LOG("page %zu lost its data", i);
+		EXPECT_EQ(rwp_faults_at(&self->ctx, p), i < per_folio ? 1 : 0)
+			TH_LOG("page %zu faulted wrongly", i);
+	}
+}
+
+/* smaps of the VMA holding addr: a field's value in kB, -1 if not found. */
+static long smaps_kb(void *addr, const char *field)
+{
+	unsigned long start, end;
+	char line[256];
+	bool in_vma = false;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in_vma = (uintptr_t)addr >= start && (uintptr_t)addr < end;
+			continue;
+		}
+		if (in_vma && !strncmp(line, field, strlen(field))) {
+			kb = strtol(line + strlen(field), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
+{
+	struct thp_settings s;
+	size_t i, nr;
+	long before;
+	int fd;
+
+	if (!swap_available())
+		SKIP(return, "no swap (the runner sets up zram)");
+	if (!(thp_shmem_supported_orders() & (1UL << MTHP_ORDER)))
+		SKIP(return, "no 64 KiB shmem mTHP");
+	thp_read_settings(&s);
+	s.shmem_hugepages[MTHP_ORDER].enabled = SHMEM_ALWAYS;
+	thp_push_settings(&s);
+
+	self->len = 4 * MTHP_SIZE;
+	nr = self->len / psize();
+	fd = memfd_create("rwp-reclaim", MFD_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, self->len), 0);
+	self->area = mmap_aligned(self->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, fd);
+	close(fd);
+	ASSERT_NE(self->area, MAP_FAILED);
+	fill(self->area, self->len);
+	ASSERT_TRUE(check_huge_shmem(self->area, self->len, 4, MTHP_SIZE))
+		TH_LOG("the memfd is not in 64 KiB folios");
+	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->len), 0);
+	ASSERT_EQ(rwp_protect(&self->ctx, self->area, self->len, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->area, self->len), nr);
+
+	before = rwp_gate_asked(GATE_UNMAP);
+	ASSERT_EQ(madvise(self->area, self->len, MADV_PAGEOUT), 0);
+	if (smaps_kb(self->area, "Swap:") <= 0)
+		SKIP(return, "MADV_PAGEOUT swapped no shmem out");
+	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
+
+	/* Documented: for shmem, reclaim drops the protection. */
+	EXPECT_EQ(rwp_count_protected(self->area, self->len), 0);
+	for (i = 0; i < nr; i++)
+		EXPECT_TRUE(page_intact(self->area + i * psize(), i));
+	EXPECT_EQ(rwp_fault_count(&self->ctx), 0);
+}
+
+TEST_HARNESS_MAIN
