@@ -7,7 +7,10 @@
 //! decisions. `/sys/kernel/debug/rwp/` shows the active policy and how often each gate was asked.
 
 use core::fmt;
-use kernel::{debugfs, prelude::*};
+use kernel::{
+    debugfs,
+    prelude::*, //
+};
 
 mod rwp_flags;
 mod rwp_gup;
@@ -20,7 +23,10 @@ mod rwp_rmap;
 mod rwp_stats;
 
 use rwp_policy::Policy;
-use rwp_stats::{GateStats, STATS};
+use rwp_stats::{
+    GateStats,
+    STATS, //
+};
 
 module! {
     type: RwpModule,
@@ -50,9 +56,11 @@ impl kernel::Module for RwpModule {
 
         let dir = debugfs::Dir::new(c"rwp");
         let policy_file = KBox::pin_init(
-            dir.read_callback_file(c"policy", policy, &|p: &Policy, f: &mut fmt::Formatter<'_>| {
-                writeln!(f, "{}", p.name())
-            }),
+            dir.read_callback_file(
+                c"policy",
+                policy,
+                &|p: &Policy, f: &mut fmt::Formatter<'_>| writeln!(f, "{}", p.name()),
+            ),
             GFP_KERNEL,
         )?;
         let counters_file = KBox::pin_init(

@@ -5,7 +5,10 @@
 //! Every bit comes from the generated bindings, so a renumbering in the tree cannot leave the
 //! module testing the wrong bit.
 
-use kernel::{bindings, mm::virt::VmaRef};
+use kernel::{
+    bindings,
+    mm::virt::VmaRef, //
+};
 
 /// The `vm_flags` of a VMA, as far as the gates care.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -8,9 +8,15 @@
 //! `/proc/pid/mem`, `PTRACE_PEEKDATA`, `vmsplice()`, `O_DIRECT`) read the page without the VMM
 //! ever hearing of the access. A write GUP already faults on protnone, whatever this says.
 
-use crate::rwp_flags::{FollFlags, VmaFlags};
+use crate::rwp_flags::{
+    FollFlags,
+    VmaFlags, //
+};
 use crate::rwp_policy::Policy;
-use kernel::{bindings, mm::virt::VmaRef};
+use kernel::{
+    bindings,
+    mm::virt::VmaRef, //
+};
 
 /// Whether GUP may follow a protnone entry in a VMA with flags `vma`, for a walk with `foll`.
 pub(crate) fn can_follow_protnone(policy: Policy, vma: VmaFlags, foll: FollFlags) -> bool {

@@ -11,7 +11,10 @@
 
 use crate::rwp_flags::VmaFlags;
 use crate::rwp_policy::Policy;
-use kernel::{bindings, mm::virt::VmaRef};
+use kernel::{
+    bindings,
+    mm::virt::VmaRef, //
+};
 
 /// Whether the uffd state of a VMA forbids collapsing or retracting its PTE table.
 pub(crate) fn collapse_refused(policy: Policy, vma: VmaFlags) -> bool {
@@ -27,7 +30,10 @@ pub(crate) fn collapse_refused(policy: Policy, vma: VmaFlags) -> bool {
 ///
 /// `vma` must be valid, with the mmap lock held for the duration of the call, as it is in
 /// `try_collapse_pte_mapped_thp()`.
-pub(crate) unsafe fn collapse_refused_raw(policy: Policy, vma: *const bindings::vm_area_struct) -> bool {
+pub(crate) unsafe fn collapse_refused_raw(
+    policy: Policy,
+    vma: *const bindings::vm_area_struct,
+) -> bool {
     // SAFETY: The caller holds the mmap lock on a valid VMA: `VmaRef`'s invariant.
     let vma = unsafe { VmaRef::from_raw(vma) };
     collapse_refused(policy, VmaFlags::of(vma))
@@ -41,7 +47,10 @@ pub(crate) unsafe fn collapse_refused_raw(policy: Policy, vma: *const bindings::
 /// holding the file's `i_mmap_rwsem`: the VMA is in the mapping's interval tree, and it cannot
 /// be unlinked and freed without taking that lock for write. No mmap lock is held, so the flags
 /// are read racily, and the caller repeats the check under the PTE lock.
-pub(crate) unsafe fn retract_refused_raw(policy: Policy, vma: *const bindings::vm_area_struct) -> bool {
+pub(crate) unsafe fn retract_refused_raw(
+    policy: Policy,
+    vma: *const bindings::vm_area_struct,
+) -> bool {
     // SAFETY: The caller keeps the VMA alive through `i_mmap_rwsem`, see above.
     let flags = unsafe { VmaFlags::read_unlocked(vma) };
     collapse_refused(policy, flags)

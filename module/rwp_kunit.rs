@@ -7,10 +7,21 @@ use kernel::macros::kunit_tests;
 
 #[kunit_tests(rwp)]
 mod tests {
-    use crate::rwp_flags::{FollFlags, VmaFlags};
+    use crate::rwp_flags::{
+        FollFlags,
+        VmaFlags, //
+    };
     use crate::rwp_policy::Policy;
-    use crate::{rwp_gup, rwp_khugepaged, rwp_provider, rwp_rmap};
-    use kernel::{bindings, prelude::*};
+    use crate::{
+        rwp_gup,
+        rwp_khugepaged,
+        rwp_provider,
+        rwp_rmap, //
+    };
+    use kernel::{
+        bindings,
+        prelude::*, //
+    };
     use pin_init::zeroed;
 
     /// The VMA bits the gates read, or could wrongly read.
@@ -61,7 +72,11 @@ mod tests {
     }
 
     /// The four decisions of one policy, through the same raw entry points the kernel calls.
-    fn rust_decisions(policy: Policy, vma: &bindings::vm_area_struct, foll: FollFlags) -> [bool; 4] {
+    fn rust_decisions(
+        policy: Policy,
+        vma: &bindings::vm_area_struct,
+        foll: FollFlags,
+    ) -> [bool; 4] {
         // SAFETY: `vma` lives on the caller's stack and no other thread can reach it, so the
         // exclusion the mmap, VMA, i_mmap or rmap lock would give holds trivially.
         unsafe {
@@ -83,7 +98,14 @@ mod tests {
         let retract = stock.retract_refused.ok_or(EINVAL)?;
         let unmap = stock.unmap_batch_capped.ok_or(EINVAL)?;
         // SAFETY: The stock entries only read the flags of `vma`, which is local to this test.
-        Ok(unsafe { [gup(vma, foll.bits()), collapse(vma), retract(vma), unmap(vma)] })
+        Ok(unsafe {
+            [
+                gup(vma, foll.bits()),
+                collapse(vma),
+                retract(vma),
+                unmap(vma),
+            ]
+        })
     }
 
     #[test]
@@ -93,7 +115,10 @@ mod tests {
                 let mut vma = synthetic_vma(flags);
                 let rust = rust_decisions(Policy::Merged, &vma, foll);
                 let c = stock_decisions(&mut vma, foll)?;
-                assert_eq!((flags.bits(), foll.bits(), rust), (flags.bits(), foll.bits(), c));
+                assert_eq!(
+                    (flags.bits(), foll.bits(), rust),
+                    (flags.bits(), foll.bits(), c)
+                );
             }
         }
         Ok(())
@@ -147,7 +172,9 @@ mod tests {
 
     #[test]
     fn named_differences() {
-        let rwp_rw = VmaFlags::UFFD_RWP.with(VmaFlags::READ).with(VmaFlags::WRITE);
+        let rwp_rw = VmaFlags::UFFD_RWP
+            .with(VmaFlags::READ)
+            .with(VmaFlags::WRITE);
         let rwp_none = VmaFlags::UFFD_RWP;
         let wp_rw = VmaFlags::UFFD_WP.with(VmaFlags::READ).with(VmaFlags::WRITE);
         let read_gup = FollFlags::EMPTY;
@@ -170,7 +197,10 @@ mod tests {
         ];
         for (policy, gate, flags, foll, merged_says, policy_says) in rows {
             let vma = synthetic_vma(flags);
-            assert_eq!(rust_decisions(Policy::Merged, &vma, foll)[gate], merged_says);
+            assert_eq!(
+                rust_decisions(Policy::Merged, &vma, foll)[gate],
+                merged_says
+            );
             assert_eq!(rust_decisions(policy, &vma, foll)[gate], policy_says);
         }
     }
@@ -198,6 +228,7 @@ mod tests {
         assert_eq!(register(&wrong_version), inval);
         assert_eq!(register(&missing_entry), inval);
         // SAFETY: A null table is exactly the input being tested; the kernel checks for it.
-        assert_eq!(unsafe { bindings::rwp_gate_register(core::ptr::null()) }, inval);
+        let null = unsafe { bindings::rwp_gate_register(core::ptr::null()) };
+        assert_eq!(null, inval);
     }
 }

@@ -2,7 +2,11 @@
 
 //! The policies: which version of the RWP series the gates follow.
 
-use kernel::{module_param::ModuleParam, prelude::*, str::BStr};
+use kernel::{
+    module_param::ModuleParam,
+    prelude::*,
+    str::BStr, //
+};
 
 /// The gate decisions of one version of the userfaultfd RWP series.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

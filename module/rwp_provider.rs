@@ -8,9 +8,18 @@
 
 use crate::rwp_policy::Policy;
 use crate::rwp_stats::STATS;
-use crate::{rwp_gup, rwp_khugepaged, rwp_rmap};
+use crate::{
+    rwp_gup,
+    rwp_khugepaged,
+    rwp_rmap, //
+};
 use core::marker::PhantomData;
-use kernel::{bindings, error::to_result, ffi::c_uint, prelude::*};
+use kernel::{
+    bindings,
+    error::to_result,
+    ffi::c_uint,
+    prelude::*, //
+};
 
 /// A policy known at compile time.
 trait GatePolicy {
@@ -51,7 +60,9 @@ unsafe extern "C" fn gup_can_follow_protnone<P: GatePolicy>(
 /// is held.
 unsafe extern "C" fn collapse_refused<P: GatePolicy>(vma: *mut bindings::vm_area_struct) -> bool {
     // SAFETY: `try_collapse_pte_mapped_thp()` holds the mmap lock, see above.
-    STATS.collapse.record(unsafe { rwp_khugepaged::collapse_refused_raw(P::POLICY, vma) })
+    STATS
+        .collapse
+        .record(unsafe { rwp_khugepaged::collapse_refused_raw(P::POLICY, vma) })
 }
 
 /// # Safety
@@ -60,7 +71,9 @@ unsafe extern "C" fn collapse_refused<P: GatePolicy>(vma: *mut bindings::vm_area
 /// by the file's `i_mmap_rwsem`.
 unsafe extern "C" fn retract_refused<P: GatePolicy>(vma: *mut bindings::vm_area_struct) -> bool {
     // SAFETY: `retract_page_tables()` holds `i_mmap_rwsem`, see above.
-    STATS.retract.record(unsafe { rwp_khugepaged::retract_refused_raw(P::POLICY, vma) })
+    STATS
+        .retract
+        .record(unsafe { rwp_khugepaged::retract_refused_raw(P::POLICY, vma) })
 }
 
 /// # Safety
@@ -69,7 +82,9 @@ unsafe extern "C" fn retract_refused<P: GatePolicy>(vma: *mut bindings::vm_area_
 /// rmap walk's `anon_vma` or `i_mmap` lock.
 unsafe extern "C" fn unmap_batch_capped<P: GatePolicy>(vma: *mut bindings::vm_area_struct) -> bool {
     // SAFETY: The rmap walk keeps `vma` alive, see above.
-    STATS.unmap.record(unsafe { rwp_rmap::unmap_batch_capped_raw(P::POLICY, vma) })
+    STATS
+        .unmap
+        .record(unsafe { rwp_rmap::unmap_batch_capped_raw(P::POLICY, vma) })
 }
 
 struct Gates<P>(PhantomData<P>);

@@ -4,7 +4,10 @@
 //! scenario rather than bypassed by the stock C.
 
 use core::fmt;
-use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::sync::atomic::{
+    Atomic,
+    Relaxed, //
+};
 
 /// How often one gate was asked, and how often it said "fault", "refuse" or "cap".
 pub(crate) struct GateCounter {

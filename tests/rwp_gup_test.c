@@ -32,12 +32,16 @@
 #define NR_PAGES	4
 #define PATTERN(i)	((char)(0xa0 + (i)))
 
-FIXTURE(gup)
-{
+struct gup_env {
 	struct rwp_ctx ctx;
 	char *area;
 	size_t psz;
 	long asked_before;
+};
+
+FIXTURE(gup)
+{
+	struct gup_env env;
 };
 
 FIXTURE_VARIANT(gup)
@@ -59,46 +63,46 @@ FIXTURE_SETUP(gup)
 {
 	int i, ret;
 
-	self->psz = psize();
-	self->area = mmap(NULL, NR_PAGES * self->psz, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(self->area, MAP_FAILED);
+	self->env.psz = psize();
+	self->env.area = mmap(NULL, NR_PAGES * self->env.psz, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->env.area, MAP_FAILED);
 	/* Small pages only: this is about the PTE path. */
-	madvise(self->area, NR_PAGES * self->psz, MADV_NOHUGEPAGE);
+	madvise(self->env.area, NR_PAGES * self->env.psz, MADV_NOHUGEPAGE);
 	for (i = 0; i < NR_PAGES; i++)
-		memset(self->area + i * self->psz, PATTERN(i), self->psz);
+		memset(self->env.area + i * self->env.psz, PATTERN(i), self->env.psz);
 
-	ret = rwp_open(&self->ctx, variant->sync);
-	if (ret == -EINVAL || ret == -ENOSYS)
+	ret = rwp_open(&self->env.ctx, variant->sync);
+	if (ret == RWP_UNSUPPORTED)
 		SKIP(return, "no userfaultfd RWP in this kernel");
 	ASSERT_EQ(ret, 0);
-	ASSERT_EQ(rwp_register(&self->ctx, self->area, NR_PAGES * self->psz), 0);
-	ASSERT_EQ(rwp_protect(&self->ctx, self->area, NR_PAGES * self->psz, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->area, NR_PAGES * self->psz), NR_PAGES);
-	self->asked_before = rwp_gate_asked(GATE_GUP);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, NR_PAGES * self->env.psz), NR_PAGES);
+	self->env.asked_before = rwp_gate_asked(GATE_GUP);
 }
 
 FIXTURE_TEARDOWN(gup)
 {
-	rwp_close(&self->ctx);
-	munmap(self->area, NR_PAGES * self->psz);
+	rwp_close(&self->env.ctx);
+	munmap(self->env.area, NR_PAGES * self->env.psz);
 }
 
 /* The access to page 0 reached the VMM; pages 1.. are untouched. */
 static void check_reported(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(gup) *self, bool sync)
+			   struct gup_env *env, bool sync)
 {
 	if (sync) {
-		EXPECT_GE(rwp_faults_at(&self->ctx, self->area), 1)
+		EXPECT_GE(rwp_faults_at(&env->ctx, env->area), 1)
 			TH_LOG("no RWP fault delivered for the GUP");
 	} else {
-		EXPECT_EQ(rwp_is_protected(self->area), 0)
+		EXPECT_EQ(rwp_is_protected(env->area), 0)
 			TH_LOG("page still protected: the GUP read through the marker");
-		EXPECT_EQ(rwp_count_accessed(self->area, self->psz), 1);
+		EXPECT_EQ(rwp_count_accessed(env->area, env->psz), 1);
 	}
-	EXPECT_EQ(rwp_count_protected(self->area + self->psz,
-				      (NR_PAGES - 1) * self->psz), NR_PAGES - 1);
-	EXPECT_GATE_CONSULTED(GATE_GUP, self->asked_before);
+	EXPECT_EQ(rwp_count_protected(env->area + env->psz,
+				      (NR_PAGES - 1) * env->psz), NR_PAGES - 1);
+	EXPECT_GATE_CONSULTED(GATE_GUP, env->asked_before);
 }
 
 /*
@@ -109,12 +113,12 @@ static void check_reported(struct __test_metadata *_metadata,
  * the page is still protected.
  */
 static void check_refused(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(gup) *self)
+			  struct gup_env *env)
 {
-	EXPECT_EQ(rwp_is_protected(self->area), 1)
+	EXPECT_EQ(rwp_is_protected(env->area), 1)
 		TH_LOG("the access failed, yet the protection is gone");
-	EXPECT_EQ(rwp_count_protected(self->area, NR_PAGES * self->psz), NR_PAGES);
-	EXPECT_GATE_CONSULTED(GATE_GUP, self->asked_before);
+	EXPECT_EQ(rwp_count_protected(env->area, NR_PAGES * env->psz), NR_PAGES);
+	EXPECT_GATE_CONSULTED(GATE_GUP, env->asked_before);
 }
 
 static bool all_bytes(const char *buf, size_t len, char c)
@@ -131,12 +135,12 @@ TEST_F(gup, process_vm_readv)
 {
 	char buf[64];
 	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct iovec remote = { .iov_base = self->area, .iov_len = sizeof(buf) };
+	struct iovec remote = { .iov_base = self->env.area, .iov_len = sizeof(buf) };
 
 	ASSERT_EQ(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), sizeof(buf))
 		TH_LOG("process_vm_readv: %s", strerror(errno));
 	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
-	check_reported(_metadata, self, variant->sync);
+	check_reported(_metadata, &self->env, variant->sync);
 }
 
 TEST_F(gup, proc_self_mem_read)
@@ -146,13 +150,13 @@ TEST_F(gup, proc_self_mem_read)
 	ssize_t ret;
 
 	ASSERT_GE(fd, 0);
-	ret = pread(fd, buf, sizeof(buf), (uintptr_t)self->area);
+	ret = pread(fd, buf, sizeof(buf), (uintptr_t)self->env.area);
 	close(fd);
 	if (variant->sync && ret < 0)
-		return check_refused(_metadata, self);
+		return check_refused(_metadata, &self->env);
 	ASSERT_EQ(ret, sizeof(buf));
 	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
-	check_reported(_metadata, self, variant->sync);
+	check_reported(_metadata, &self->env, variant->sync);
 }
 
 /*
@@ -175,7 +179,7 @@ TEST_F(gup, ptrace_peekdata)
 		    waitpid(tracee, &st, __WALL) != tracee)
 			_exit(2);
 		errno = 0;
-		word = ptrace(PTRACE_PEEKDATA, tracee, self->area, 0);
+		word = ptrace(PTRACE_PEEKDATA, tracee, self->env.area, 0);
 		if (errno)
 			_exit(3);
 		ptrace(PTRACE_DETACH, tracee, 0, 0);
@@ -185,15 +189,15 @@ TEST_F(gup, ptrace_peekdata)
 		;
 	ASSERT_TRUE(WIFEXITED(status));
 	if (variant->sync && WEXITSTATUS(status) == 3)
-		return check_refused(_metadata, self);
+		return check_refused(_metadata, &self->env);
 	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("tracer failed at step %d",
 						 WEXITSTATUS(status));
-	check_reported(_metadata, self, variant->sync);
+	check_reported(_metadata, &self->env, variant->sync);
 }
 
 TEST_F(gup, vmsplice)
 {
-	struct iovec iov = { .iov_base = self->area, .iov_len = 64 };
+	struct iovec iov = { .iov_base = self->env.area, .iov_len = 64 };
 	char buf[64];
 	int pfd[2];
 
@@ -203,7 +207,7 @@ TEST_F(gup, vmsplice)
 	close(pfd[0]);
 	close(pfd[1]);
 	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
-	check_reported(_metadata, self, variant->sync);
+	check_reported(_metadata, &self->env, variant->sync);
 }
 
 /*
@@ -223,15 +227,15 @@ TEST_F(gup, odirect_write)
 	fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_DIRECT, 0600);
 	ASSERT_GE(fd, 0);
 	unlink(path);
-	ASSERT_EQ(write(fd, self->area, self->psz), self->psz);
-	check = mmap(NULL, self->psz, PROT_READ | PROT_WRITE,
+	ASSERT_EQ(write(fd, self->env.area, self->env.psz), self->env.psz);
+	check = mmap(NULL, self->env.psz, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(check, MAP_FAILED);
-	ASSERT_EQ(pread(fd, check, self->psz, 0), self->psz);
+	ASSERT_EQ(pread(fd, check, self->env.psz, 0), self->env.psz);
 	close(fd);
-	EXPECT_TRUE(all_bytes(check, self->psz, PATTERN(0)));
-	munmap(check, self->psz);
-	check_reported(_metadata, self, variant->sync);
+	EXPECT_TRUE(all_bytes(check, self->env.psz, PATTERN(0)));
+	munmap(check, self->env.psz);
+	check_reported(_metadata, &self->env, variant->sync);
 }
 
 /* Returns how many bytes the GUP got, or -errno. */
@@ -256,26 +260,26 @@ static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len)
 
 TEST_F(gup, gup_test_get)
 {
-	long ret = gup_test_ioctl(GUP_BASIC_TEST, self->area, self->psz);
+	long ret = gup_test_ioctl(GUP_BASIC_TEST, self->env.area, self->env.psz);
 
 	if (ret == -ENOENT)
 		SKIP(return, "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
 	if (variant->sync && ret == 0)
-		return check_refused(_metadata, self);
-	ASSERT_EQ(ret, self->psz);
-	check_reported(_metadata, self, variant->sync);
+		return check_refused(_metadata, &self->env);
+	ASSERT_EQ(ret, self->env.psz);
+	check_reported(_metadata, &self->env, variant->sync);
 }
 
 TEST_F(gup, gup_test_pin)
 {
-	long ret = gup_test_ioctl(PIN_BASIC_TEST, self->area, self->psz);
+	long ret = gup_test_ioctl(PIN_BASIC_TEST, self->env.area, self->env.psz);
 
 	if (ret == -ENOENT)
 		SKIP(return, "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
 	if (variant->sync && ret == 0)
-		return check_refused(_metadata, self);
-	ASSERT_EQ(ret, self->psz);
-	check_reported(_metadata, self, variant->sync);
+		return check_refused(_metadata, &self->env);
+	ASSERT_EQ(ret, self->env.psz);
+	check_reported(_metadata, &self->env, variant->sync);
 }
 
 /* Controls: a write GUP faults on protnone whatever the gate says. */
@@ -283,12 +287,12 @@ TEST_F(gup, control_process_vm_writev)
 {
 	char buf[64];
 	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct iovec remote = { .iov_base = self->area, .iov_len = sizeof(buf) };
+	struct iovec remote = { .iov_base = self->env.area, .iov_len = sizeof(buf) };
 
 	memset(buf, 0x5a, sizeof(buf));
 	ASSERT_EQ(process_vm_writev(getpid(), &local, 1, &remote, 1, 0), sizeof(buf));
-	check_reported(_metadata, self, variant->sync);
-	EXPECT_TRUE(all_bytes(self->area, sizeof(buf), 0x5a));
+	check_reported(_metadata, &self->env, variant->sync);
+	EXPECT_TRUE(all_bytes(self->env.area, sizeof(buf), 0x5a));
 }
 
 TEST_F(gup, control_proc_self_mem_write)
@@ -299,13 +303,13 @@ TEST_F(gup, control_proc_self_mem_write)
 
 	ASSERT_GE(fd, 0);
 	memset(buf, 0x5b, sizeof(buf));
-	ret = pwrite(fd, buf, sizeof(buf), (uintptr_t)self->area);
+	ret = pwrite(fd, buf, sizeof(buf), (uintptr_t)self->env.area);
 	close(fd);
 	if (variant->sync && ret < 0)
-		return check_refused(_metadata, self);
+		return check_refused(_metadata, &self->env);
 	ASSERT_EQ(ret, sizeof(buf));
-	check_reported(_metadata, self, variant->sync);
-	EXPECT_TRUE(all_bytes(self->area, sizeof(buf), 0x5b));
+	check_reported(_metadata, &self->env, variant->sync);
+	EXPECT_TRUE(all_bytes(self->env.area, sizeof(buf), 0x5b));
 }
 
 /*
@@ -327,16 +331,17 @@ TEST(prot_none_foll_force_completes)
 		struct rwp_ctx ctx;
 		char buf[64];
 		char *area;
-		int fd;
+		int fd, ret;
 
 		area = mmap(NULL, psz, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (area == MAP_FAILED)
 			_exit(2);
 		memset(area, PATTERN(0), psz);
-		if (rwp_open(&ctx, false))
+		ret = rwp_open(&ctx, false);
+		if (ret == RWP_UNSUPPORTED)
 			_exit(10);
-		if (rwp_register(&ctx, area, psz) ||
+		if (ret || rwp_register(&ctx, area, psz) ||
 		    rwp_protect(&ctx, area, psz, true) ||
 		    mprotect(area, psz, PROT_NONE))
 			_exit(3);

@@ -52,23 +52,27 @@ static bool intact(const char *area, size_t len)
 	return true;
 }
 
-FIXTURE(collapse)
-{
+struct collapse_env {
 	struct rwp_ctx ctx;
 	size_t hpage;
 	char *area;
 	char *control;
 };
 
+FIXTURE(collapse)
+{
+	struct collapse_env env;
+};
+
 FIXTURE_SETUP(collapse)
 {
 	int ret;
 
-	self->hpage = read_pmd_pagesize();
-	if (!self->hpage || !thp_available())
+	self->env.hpage = read_pmd_pagesize();
+	if (!self->env.hpage || !thp_available())
 		SKIP(return, "no PMD-sized THP");
-	ret = rwp_open(&self->ctx, false);
-	if (ret == -EINVAL || ret == -ENOSYS)
+	ret = rwp_open(&self->env.ctx, false);
+	if (ret == RWP_UNSUPPORTED)
 		SKIP(return, "no userfaultfd RWP in this kernel");
 	ASSERT_EQ(ret, 0);
 	thp_save_settings();
@@ -76,11 +80,11 @@ FIXTURE_SETUP(collapse)
 
 FIXTURE_TEARDOWN(collapse)
 {
-	rwp_close(&self->ctx);
-	if (self->area)
-		munmap(self->area, self->hpage);
-	if (self->control)
-		munmap(self->control, self->hpage);
+	rwp_close(&self->env.ctx);
+	if (self->env.area)
+		munmap(self->env.area, self->env.hpage);
+	if (self->env.control)
+		munmap(self->env.control, self->env.hpage);
 }
 
 /*
@@ -89,47 +93,47 @@ FIXTURE_TEARDOWN(collapse)
  * the range, and it must only ever see it protected.
  */
 static void anon_setup(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(collapse) *self)
+		       struct collapse_env *env)
 {
-	char **r[2] = { &self->area, &self->control };
+	char **r[2] = { &env->area, &env->control };
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		*r[i] = mmap_aligned(self->hpage, self->hpage, PROT_READ | PROT_WRITE,
+		*r[i] = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		ASSERT_NE(*r[i], MAP_FAILED);
-		ASSERT_EQ(madvise(*r[i], self->hpage, MADV_NOHUGEPAGE), 0);
-		fill(*r[i], self->hpage);
+		ASSERT_EQ(madvise(*r[i], env->hpage, MADV_NOHUGEPAGE), 0);
+		fill(*r[i], env->hpage);
 	}
-	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->hpage), 0);
-	ASSERT_EQ(rwp_protect(&self->ctx, self->area, self->hpage, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->area, self->hpage), self->hpage / psize());
+	ASSERT_EQ(rwp_register(&env->ctx, env->area, env->hpage), 0);
+	ASSERT_EQ(rwp_protect(&env->ctx, env->area, env->hpage, true), 0);
+	ASSERT_EQ(rwp_count_protected(env->area, env->hpage), env->hpage / psize());
 	for (i = 0; i < 2; i++)
-		ASSERT_EQ(madvise(*r[i], self->hpage, MADV_HUGEPAGE), 0);
+		ASSERT_EQ(madvise(*r[i], env->hpage, MADV_HUGEPAGE), 0);
 }
 
 static void anon_check(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(collapse) *self)
+		       struct collapse_env *env)
 {
-	EXPECT_TRUE(check_huge_anon(self->area, self->hpage, 0, self->hpage))
+	EXPECT_TRUE(check_huge_anon(env->area, env->hpage, 0, env->hpage))
 		TH_LOG("the protected range was collapsed");
-	EXPECT_EQ(rwp_count_protected(self->area, self->hpage), self->hpage / psize());
-	EXPECT_EQ(rwp_count_accessed(self->area, self->hpage), 0);
-	EXPECT_TRUE(intact(self->area, self->hpage));
+	EXPECT_EQ(rwp_count_protected(env->area, env->hpage), env->hpage / psize());
+	EXPECT_EQ(rwp_count_accessed(env->area, env->hpage), 0);
+	EXPECT_TRUE(intact(env->area, env->hpage));
 }
 
 TEST_F(collapse, anon_madv_collapse)
 {
-	anon_setup(_metadata, self);
+	anon_setup(_metadata, &self->env);
 	/* Positive control: the same kind of range, unregistered, collapses. */
-	ASSERT_EQ(madvise(self->control, self->hpage, MADV_COLLAPSE), 0);
-	ASSERT_TRUE(check_huge_anon(self->control, self->hpage, 1, self->hpage));
+	ASSERT_EQ(madvise(self->env.control, self->env.hpage, MADV_COLLAPSE), 0);
+	ASSERT_TRUE(check_huge_anon(self->env.control, self->env.hpage, 1, self->env.hpage));
 
-	EXPECT_NE(madvise(self->area, self->hpage, MADV_COLLAPSE), 0);
-	anon_check(_metadata, self);
+	EXPECT_NE(madvise(self->env.area, self->env.hpage, MADV_COLLAPSE), 0);
+	anon_check(_metadata, &self->env);
 }
 
-static unsigned long full_scans(void)
+static unsigned long khugepaged_passes(void)
 {
 	return thp_read_num("khugepaged/full_scans");
 }
@@ -144,22 +148,22 @@ TEST_F_TIMEOUT(collapse, anon_khugepaged_daemon, 180)
 	s.thp_enabled = THP_MADVISE;
 	s.khugepaged.scan_sleep_millisecs = 10;
 	s.khugepaged.alloc_sleep_millisecs = 10;
-	s.khugepaged.pages_to_scan = 8 * self->hpage / psize();
+	s.khugepaged.pages_to_scan = 8 * self->env.hpage / psize();
 	s.khugepaged.max_ptes_none = 511;
 	thp_push_settings(&s);
 
-	anon_setup(_metadata, self);
+	anon_setup(_metadata, &self->env);
 	/* Two full passes: the second starts after our mm was queued. */
-	start = full_scans();
+	start = khugepaged_passes();
 	deadline = time(NULL) + 120;
-	while (full_scans() < start + 2 && time(NULL) < deadline)
+	while (khugepaged_passes() < start + 2 && time(NULL) < deadline)
 		usleep(100 * 1000);
 	thp_restore_settings();
-	ASSERT_GE(full_scans(), start + 2) TH_LOG("khugepaged made no full scan");
+	ASSERT_GE(khugepaged_passes(), start + 2) TH_LOG("khugepaged made no full scan");
 
 	/* Positive control: khugepaged did collapse the unregistered range. */
-	EXPECT_TRUE(check_huge_anon(self->control, self->hpage, 1, self->hpage));
-	anon_check(_metadata, self);
+	EXPECT_TRUE(check_huge_anon(self->env.control, self->env.hpage, 1, self->env.hpage));
+	anon_check(_metadata, &self->env);
 }
 
 /*
@@ -167,69 +171,69 @@ TEST_F_TIMEOUT(collapse, anon_khugepaged_daemon, 180)
  * aligned address but by PTEs (MADV_NOHUGEPAGE when faulted in).
  */
 static int shmem_pte_mapped_thp(struct __test_metadata *_metadata,
-				FIXTURE_DATA(collapse) *self)
+				struct collapse_env *env)
 {
 	char *helper;
 	int fd;
 
 	fd = memfd_create("rwp-khugepaged", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, self->hpage))
+	if (fd < 0 || ftruncate(fd, env->hpage))
 		return -1;
-	helper = mmap_aligned(self->hpage, self->hpage, PROT_READ | PROT_WRITE,
+	helper = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, fd);
 	if (helper == MAP_FAILED)
 		return -1;
-	fill(helper, self->hpage);
+	fill(helper, env->hpage);
 	/* A forced collapse ignores shmem_enabled. */
-	if (madvise(helper, self->hpage, MADV_COLLAPSE)) {
-		munmap(helper, self->hpage);
+	if (madvise(helper, env->hpage, MADV_COLLAPSE)) {
+		munmap(helper, env->hpage);
 		close(fd);
 		return -2;
 	}
-	munmap(helper, self->hpage);
+	munmap(helper, env->hpage);
 
-	self->area = mmap_aligned(self->hpage, self->hpage, PROT_READ | PROT_WRITE,
-				  MAP_SHARED, fd);
+	env->area = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, fd);
 	close(fd);
-	if (self->area == MAP_FAILED) {
-		self->area = NULL;
+	if (env->area == MAP_FAILED) {
+		env->area = NULL;
 		return -1;
 	}
-	madvise(self->area, self->hpage, MADV_NOHUGEPAGE);
-	if (!intact(self->area, self->hpage))
+	madvise(env->area, env->hpage, MADV_NOHUGEPAGE);
+	if (!intact(env->area, env->hpage))
 		return -1;
-	if (!check_huge_shmem(self->area, self->hpage, 0, self->hpage))
+	if (!check_huge_shmem(env->area, env->hpage, 0, env->hpage))
 		return -3;
 	return 0;
 }
 
 TEST_F(collapse, shmem_pte_mapped_thp)
 {
-	size_t nr = self->hpage / psize();
+	size_t nr = self->env.hpage / psize();
 	long before;
 	int ret;
 
-	ret = shmem_pte_mapped_thp(_metadata, self);
+	ret = shmem_pte_mapped_thp(_metadata, &self->env);
 	if (ret == -2)
 		SKIP(return, "MADV_COLLAPSE cannot make a shmem THP here");
 	ASSERT_EQ(ret, 0);
-	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->hpage), 0);
-	ASSERT_EQ(rwp_protect(&self->ctx, self->area, self->hpage, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->area, self->hpage), nr);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.hpage), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.hpage, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.hpage), nr);
 	/* Only now may anything collapse it: it is protected throughout. */
-	ASSERT_EQ(madvise(self->area, self->hpage, MADV_HUGEPAGE), 0);
+	ASSERT_EQ(madvise(self->env.area, self->env.hpage, MADV_HUGEPAGE), 0);
 
 	before = rwp_gate_asked(GATE_COLLAPSE);
-	ret = madvise(self->area, self->hpage, MADV_COLLAPSE);
+	ret = madvise(self->env.area, self->env.hpage, MADV_COLLAPSE);
 	EXPECT_EQ(ret, -1) TH_LOG("MADV_COLLAPSE of the RWP VMA succeeded");
 	if (ret)
 		EXPECT_EQ(errno, EINVAL);
-	EXPECT_TRUE(check_huge_shmem(self->area, self->hpage, 0, self->hpage))
+	EXPECT_TRUE(check_huge_shmem(self->env.area, self->env.hpage, 0, self->env.hpage))
 		TH_LOG("the RWP VMA is PMD-mapped");
-	EXPECT_EQ(rwp_count_protected(self->area, self->hpage), nr);
-	EXPECT_EQ(rwp_count_accessed(self->area, self->hpage), 0);
+	EXPECT_EQ(rwp_count_protected(self->env.area, self->env.hpage), nr);
+	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage), 0);
 	EXPECT_GATE_CONSULTED(GATE_COLLAPSE, before);
-	EXPECT_TRUE(intact(self->area, self->hpage));
+	EXPECT_TRUE(intact(self->env.area, self->env.hpage));
 }
 
 /*
@@ -240,47 +244,47 @@ TEST_F(collapse, shmem_pte_mapped_thp)
  */
 TEST_F(collapse, shmem_retract_page_table)
 {
-	size_t nr = self->hpage / psize();
+	size_t nr = self->env.hpage / psize();
 	char *other;
 	long before;
 	int fd;
 
 	fd = memfd_create("rwp-retract", MFD_CLOEXEC);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, self->hpage), 0);
-	self->area = mmap_aligned(self->hpage, self->hpage, PROT_READ | PROT_WRITE,
-				  MAP_SHARED, fd);
-	ASSERT_NE(self->area, MAP_FAILED);
+	ASSERT_EQ(ftruncate(fd, self->env.hpage), 0);
+	self->env.area = mmap_aligned(self->env.hpage, self->env.hpage, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, fd);
+	ASSERT_NE(self->env.area, MAP_FAILED);
 	/*
 	 * No MADV_NOHUGEPAGE here: once its page table is retracted, a fault
 	 * must be free to map the new THP by a PMD, which is how the loss
 	 * shows (512 accessed pages).
 	 */
-	fill(self->area, self->hpage);
-	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->hpage), 0);
-	ASSERT_EQ(rwp_protect(&self->ctx, self->area, self->hpage, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->area, self->hpage), nr);
+	fill(self->env.area, self->env.hpage);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.hpage), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.hpage, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.hpage), nr);
 
-	other = mmap_aligned(self->hpage, self->hpage, PROT_READ | PROT_WRITE,
+	other = mmap_aligned(self->env.hpage, self->env.hpage, PROT_READ | PROT_WRITE,
 			     MAP_SHARED, fd);
 	ASSERT_NE(other, MAP_FAILED);
 	close(fd);
-	ASSERT_EQ(madvise(other, self->hpage, MADV_HUGEPAGE), 0);
+	ASSERT_EQ(madvise(other, self->env.hpage, MADV_HUGEPAGE), 0);
 	before = rwp_gate_asked(GATE_RETRACT);
-	if (madvise(other, self->hpage, MADV_COLLAPSE)) {
-		munmap(other, self->hpage);
+	if (madvise(other, self->env.hpage, MADV_COLLAPSE)) {
+		munmap(other, self->env.hpage);
 		SKIP(return, "MADV_COLLAPSE of the second mapping failed: %s",
 		     strerror(errno));
 	}
-	munmap(other, self->hpage);
+	munmap(other, self->env.hpage);
 	EXPECT_GATE_CONSULTED(GATE_RETRACT, before);
 
 	/* One access, through the VMM's eyes. */
-	EXPECT_EQ(FORCE_READ(self->area[0]), PATTERN(0));
-	EXPECT_TRUE(check_huge_shmem(self->area, self->hpage, 0, self->hpage))
+	EXPECT_EQ(FORCE_READ(self->env.area[0]), PATTERN(0));
+	EXPECT_TRUE(check_huge_shmem(self->env.area, self->env.hpage, 0, self->env.hpage))
 		TH_LOG("the RWP VMA's page table was retracted");
-	EXPECT_EQ(rwp_count_accessed(self->area, self->hpage), 1);
-	EXPECT_TRUE(intact(self->area, self->hpage));
+	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage), 1);
+	EXPECT_TRUE(intact(self->env.area, self->env.hpage));
 }
 
 TEST_HARNESS_MAIN

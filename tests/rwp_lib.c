@@ -37,7 +37,7 @@ static void *rwp_handler(void *arg)
 		if (msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
 
-		uint64_t addr = msg.arg.pagefault.address & ~((uint64_t)psize() - 1);
+		__u64 addr = msg.arg.pagefault.address & ~((__u64)psize() - 1);
 
 		pthread_mutex_lock(&ctx->lock);
 		if (ctx->nr_faults < RWP_MAX_FAULTS) {
@@ -61,13 +61,15 @@ int rwp_open(struct rwp_ctx *ctx, bool sync)
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->sync = sync;
-	ctx->stop_pipe[0] = ctx->stop_pipe[1] = -1;
+	ctx->stop_pipe[0] = -1;
+	ctx->stop_pipe[1] = -1;
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (ctx->uffd < 0)
-		return -errno;
+		return RWP_UNSUPPORTED;
 	if (ioctl(ctx->uffd, UFFDIO_API, &api)) {
-		int ret = -errno;
+		/* EINVAL: a feature this kernel does not know. */
+		int ret = errno == EINVAL ? RWP_UNSUPPORTED : -errno;
 
 		close(ctx->uffd);
 		ctx->uffd = -1;
@@ -125,7 +127,7 @@ void rwp_close(struct rwp_ctx *ctx)
 
 unsigned long rwp_faults_at(struct rwp_ctx *ctx, void *addr)
 {
-	uint64_t page = (uintptr_t)addr & ~((uint64_t)psize() - 1);
+	__u64 page = (uintptr_t)addr & ~((__u64)psize() - 1);
 	unsigned long i, n = 0;
 
 	pthread_mutex_lock(&ctx->lock);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 #include <linux/userfaultfd.h>
 
 #define RWP_MAX_FAULTS	4096
@@ -28,15 +29,16 @@ struct rwp_ctx {
 	int stop_pipe[2];
 	pthread_mutex_t lock;
 	unsigned long nr_faults;
-	uint64_t fault_addr[RWP_MAX_FAULTS];
-	uint64_t fault_flags[RWP_MAX_FAULTS];
+	__u64 fault_addr[RWP_MAX_FAULTS];
+	__u64 fault_flags[RWP_MAX_FAULTS];
 };
 
 /*
  * Opens a userfaultfd (without UFFD_USER_MODE_ONLY, so that kernel-mode
- * accesses by GUP reach it) with RWP, async or sync. Returns 0, or -errno;
- * -EINVAL/-ENOSYS mean the kernel has no RWP.
+ * accesses by GUP reach it) with RWP, async or sync. Returns 0, -errno, or
+ * RWP_UNSUPPORTED when the kernel has no userfaultfd or no RWP.
  */
+#define RWP_UNSUPPORTED	1
 int rwp_open(struct rwp_ctx *ctx, bool sync);
 /* Registers [base, base + len) for RWP and, in sync mode, starts the handler. */
 int rwp_register(struct rwp_ctx *ctx, void *base, size_t len);
@@ -85,9 +87,11 @@ long rwp_gate_asked(const char *gate);
  * been asked since `before` was read; without it there is nothing to check.
  */
 #define EXPECT_GATE_CONSULTED(gate, before) do {			\
-	long __after = rwp_gate_asked(gate);				\
-	if ((before) >= 0)						\
-		EXPECT_GT(__after, (before)) TH_LOG("gate %s not consulted", gate); \
+	const char *__gate = (gate);					\
+	long __before = (before);					\
+	if (__before >= 0)						\
+		EXPECT_GT(rwp_gate_asked(__gate), __before)		\
+			TH_LOG("gate %s not consulted", __gate);	\
 } while (0)
 
 #endif /* RWP_LIB_H */

@@ -98,11 +98,15 @@ static void touch_and_check(struct __test_metadata *_metadata,
 	EXPECT_EQ(wrong_faults, 0) TH_LOG("a PTE lost or gained protection");
 }
 
-FIXTURE(reclaim)
-{
+struct reclaim_env {
 	struct rwp_ctx ctx;
 	char *area;
 	size_t len;
+};
+
+FIXTURE(reclaim)
+{
+	struct reclaim_env env;
 };
 
 FIXTURE_SETUP(reclaim)
@@ -111,8 +115,8 @@ FIXTURE_SETUP(reclaim)
 
 	if (!(thp_supported_orders() & (1UL << MTHP_ORDER)))
 		SKIP(return, "no 64 KiB mTHP");
-	ret = rwp_open(&self->ctx, true);
-	if (ret == -EINVAL || ret == -ENOSYS)
+	ret = rwp_open(&self->env.ctx, true);
+	if (ret == RWP_UNSUPPORTED)
 		SKIP(return, "no userfaultfd RWP in this kernel");
 	ASSERT_EQ(ret, 0);
 	thp_save_settings();
@@ -120,15 +124,15 @@ FIXTURE_SETUP(reclaim)
 
 FIXTURE_TEARDOWN(reclaim)
 {
-	rwp_close(&self->ctx);
-	if (self->area)
-		munmap(self->area, self->len);
+	rwp_close(&self->env.ctx);
+	if (self->env.area)
+		munmap(self->env.area, self->env.len);
 	thp_restore_settings();
 }
 
 /* Anonymous memory in 64 KiB folios, verified through kpageflags. */
 static void anon_mthp(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(reclaim) *self, size_t nr_folios)
+		      struct reclaim_env *env, size_t nr_folios)
 {
 	struct thp_settings s;
 
@@ -137,12 +141,12 @@ static void anon_mthp(struct __test_metadata *_metadata,
 	s.hugepages[MTHP_ORDER].enabled = THP_ALWAYS;
 	thp_push_settings(&s);
 
-	self->len = nr_folios * MTHP_SIZE;
-	self->area = mmap_aligned(self->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	ASSERT_NE(self->area, MAP_FAILED);
-	fill(self->area, self->len);
-	ASSERT_TRUE(check_huge_anon(self->area, self->len, nr_folios, MTHP_SIZE))
+	env->len = nr_folios * MTHP_SIZE;
+	env->area = mmap_aligned(env->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(env->area, MAP_FAILED);
+	fill(env->area, env->len);
+	ASSERT_TRUE(check_huge_anon(env->area, env->len, nr_folios, MTHP_SIZE))
 		TH_LOG("the range is not in 64 KiB folios");
 }
 
@@ -152,19 +156,19 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
 
 	if (!swap_available())
 		SKIP(return, "no swap (the runner sets up zram)");
-	anon_mthp(_metadata, self, 8);
-	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->len), 0);
-	ASSERT_EQ(protect_even(&self->ctx, self->area, self->len), 0);
-	ASSERT_TRUE(state_is_even(self->area, self->len));
+	anon_mthp(_metadata, &self->env, 8);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_EQ(protect_even(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_TRUE(state_is_even(self->env.area, self->env.len));
 
-	ASSERT_EQ(madvise(self->area, self->len, MADV_PAGEOUT), 0);
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
 	for (i = 0; i < nr; i++)
-		swapped += rwp_is_swapped(self->area + i * psize()) == 1;
+		swapped += rwp_is_swapped(self->env.area + i * psize()) == 1;
 	if (!swapped)
 		SKIP(return, "MADV_PAGEOUT swapped nothing out");
 	/* While swapped: the swap entries keep the marker, nothing is accessed. */
-	EXPECT_TRUE(state_is_even(self->area, self->len));
-	touch_and_check(_metadata, &self->ctx, self->area, self->len);
+	EXPECT_TRUE(state_is_even(self->env.area, self->env.len));
+	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len);
 }
 
 /*
@@ -182,36 +186,36 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	long before;
 	int pfd[2];
 
-	anon_mthp(_metadata, self, 2);
-	ASSERT_EQ(madvise(self->area, self->len, MADV_FREE), 0);
-	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->len), 0);
+	anon_mthp(_metadata, &self->env, 2);
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_FREE), 0);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
 
 	/* Pin before protecting: a read GUP of a protected page would fault. */
 	ASSERT_EQ(pipe(pfd), 0);
 	for (i = 0; i < 2; i++) {
-		iov[i].iov_base = self->area + i * MTHP_SIZE + psize();
+		iov[i].iov_base = self->env.area + i * MTHP_SIZE + psize();
 		iov[i].iov_len = psize();
 	}
 	ASSERT_EQ(vmsplice(pfd[1], iov, 2, 0), 2 * psize());
-	ASSERT_EQ(rwp_protect(&self->ctx, self->area, MTHP_SIZE, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->area, self->len), per_folio);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, MTHP_SIZE, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), per_folio);
 
 	before = rwp_gate_asked(GATE_UNMAP);
-	ASSERT_EQ(madvise(self->area, self->len, MADV_PAGEOUT), 0);
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
 	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
 	close(pfd[0]);
 	close(pfd[1]);
 
-	EXPECT_EQ(rwp_count_protected(self->area, MTHP_SIZE), per_folio)
+	EXPECT_EQ(rwp_count_protected(self->env.area, MTHP_SIZE), per_folio)
 		TH_LOG("the restored PTEs lost their protection");
-	EXPECT_EQ(rwp_count_protected(self->area + MTHP_SIZE, MTHP_SIZE), 0)
+	EXPECT_EQ(rwp_count_protected(self->env.area + MTHP_SIZE, MTHP_SIZE), 0)
 		TH_LOG("the restored PTEs gained protection");
-	EXPECT_EQ(rwp_count_accessed(self->area, MTHP_SIZE), 0);
+	EXPECT_EQ(rwp_count_accessed(self->env.area, MTHP_SIZE), 0);
 	for (i = 0; i < 2 * per_folio; i++) {
-		char *p = self->area + i * psize();
+		char *p = self->env.area + i * psize();
 
 		EXPECT_TRUE(page_intact(p, i)) TH_LOG("page %zu lost its data", i);
-		EXPECT_EQ(rwp_faults_at(&self->ctx, p), i < per_folio ? 1 : 0)
+		EXPECT_EQ(rwp_faults_at(&self->env.ctx, p), i < per_folio ? 1 : 0)
 			TH_LOG("page %zu faulted wrongly", i);
 	}
 }
@@ -256,33 +260,33 @@ TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 	s.shmem_hugepages[MTHP_ORDER].enabled = SHMEM_ALWAYS;
 	thp_push_settings(&s);
 
-	self->len = 4 * MTHP_SIZE;
-	nr = self->len / psize();
+	self->env.len = 4 * MTHP_SIZE;
+	nr = self->env.len / psize();
 	fd = memfd_create("rwp-reclaim", MFD_CLOEXEC);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, self->len), 0);
-	self->area = mmap_aligned(self->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
-				  MAP_SHARED, fd);
+	ASSERT_EQ(ftruncate(fd, self->env.len), 0);
+	self->env.area = mmap_aligned(self->env.len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, fd);
 	close(fd);
-	ASSERT_NE(self->area, MAP_FAILED);
-	fill(self->area, self->len);
-	ASSERT_TRUE(check_huge_shmem(self->area, self->len, 4, MTHP_SIZE))
+	ASSERT_NE(self->env.area, MAP_FAILED);
+	fill(self->env.area, self->env.len);
+	ASSERT_TRUE(check_huge_shmem(self->env.area, self->env.len, 4, MTHP_SIZE))
 		TH_LOG("the memfd is not in 64 KiB folios");
-	ASSERT_EQ(rwp_register(&self->ctx, self->area, self->len), 0);
-	ASSERT_EQ(rwp_protect(&self->ctx, self->area, self->len, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->area, self->len), nr);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.len, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), nr);
 
 	before = rwp_gate_asked(GATE_UNMAP);
-	ASSERT_EQ(madvise(self->area, self->len, MADV_PAGEOUT), 0);
-	if (smaps_kb(self->area, "Swap:") <= 0)
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
+	if (smaps_kb(self->env.area, "Swap:") <= 0)
 		SKIP(return, "MADV_PAGEOUT swapped no shmem out");
 	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
 
 	/* Documented: for shmem, reclaim drops the protection. */
-	EXPECT_EQ(rwp_count_protected(self->area, self->len), 0);
+	EXPECT_EQ(rwp_count_protected(self->env.area, self->env.len), 0);
 	for (i = 0; i < nr; i++)
-		EXPECT_TRUE(page_intact(self->area + i * psize(), i));
-	EXPECT_EQ(rwp_fault_count(&self->ctx), 0);
+		EXPECT_TRUE(page_intact(self->env.area + i * psize(), i));
+	EXPECT_EQ(rwp_fault_count(&self->env.ctx), 0);
 }
 
 TEST_HARNESS_MAIN
