@@ -40,10 +40,12 @@ accel() {
 SPLAT='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|cut here|rcu.*detected stall|rcu_sched self-detected|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|KASAN:|hung_task|soft lockup|hard LOCKUP'
 
 rm -f "$RWP_OUT/rc" "$RWP_OUT/dmesg"
+# The guest runs a shell command line: quote every argument.
+cmd=$(printf '%q ' "$RWP_TOP/scripts/guest-wrap.sh" "$RWP_OUT" "$@")
 # shellcheck disable=SC2046
 timeout "$VM_TIMEOUT" vng --run "$KBUILD" $(accel) --cpus "$VM_CPUS" --memory "$VM_MEMORY" \
 	--append "kunit.enable=1 kunit.autorun=1" --rwdir "$RWP_OUT" --cwd "$RWP_TOP" \
-	--exec "$RWP_TOP/scripts/guest-wrap.sh $RWP_OUT $*" </dev/null || true
+	--exec "$cmd" </dev/null || true
 
 [ -f "$RWP_OUT/rc" ] || die "the guest did not finish (boot failure or timeout after ${VM_TIMEOUT}s)"
 rc=$(cat "$RWP_OUT/rc")
