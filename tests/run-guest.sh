@@ -59,9 +59,40 @@ run_config() {
 	fi
 }
 
+# The extra passes named in RWP_EXTRAS: hostile fuzz stress bench.
+run_extras() {
+	local out=$results/extra what
+	mkdir -p "$out"
+	for what in ${RWP_EXTRAS:-}; do
+		case $what in
+		hostile)
+			log "extra: hostile module input"
+			"$top/tests/hostile-module.sh" "$module" > "$out/hostile.tap" 2>&1 ;;
+		fuzz)
+			log "extra: randomised uffd sequence (module loaded)"
+			insmod "$module" policy=merged
+			"$bin/rwp_fuzz_test" > "$out/fuzz.tap" 2>&1
+			rmmod rwp ;;
+		stress)
+			log "extra: unload under load, ${RWP_STRESS_SECONDS:-45}s"
+			"$top/tests/stress-module.sh" "$bin" "$module" "${RWP_STRESS_SECONDS:-45}" \
+				"${RWP_STRESS_MIN_CYCLES:-200}" > "$out/stress.tap" 2>&1 ;;
+		bench)
+			log "extra: bench, ${RWP_BENCH_ROUNDS:-3} rounds"
+			if "$top/tests/bench-guest.sh" "$bin" "$module" "${RWP_BENCH_ROUNDS:-3}" \
+				"${RWP_BENCH_ITERS:-20}" > "$results/bench.raw"; then
+				printf 'ok 1 bench.ran (%s rounds)\n' "${RWP_BENCH_ROUNDS:-3}"
+			else
+				echo "not ok 1 bench.ran"
+			fi > "$out/bench.tap" ;;
+		esac
+	done
+}
+
 mkdir -p "$results"
 setup_swap
 setup_dio
 for cfg in "$@"; do
 	run_config "$cfg"
 done
+run_extras

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -40,11 +41,11 @@ static void *rwp_handler(void *arg)
 		__u64 addr = msg.arg.pagefault.address & ~((__u64)psize() - 1);
 
 		pthread_mutex_lock(&ctx->lock);
-		if (ctx->nr_faults < RWP_MAX_FAULTS) {
-			ctx->fault_addr[ctx->nr_faults] = addr;
-			ctx->fault_flags[ctx->nr_faults] = msg.arg.pagefault.flags;
-		}
 		ctx->nr_faults++;
+		if ((msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_RWP) &&
+		    addr >= (uintptr_t)ctx->base &&
+		    addr < (uintptr_t)ctx->base + ctx->nr_pages * psize())
+			ctx->page_faults[(addr - (uintptr_t)ctx->base) / psize()]++;
 		pthread_mutex_unlock(&ctx->lock);
 		/* Resolve: unprotect the page, which wakes the faulting task. */
 		rwp_protect(ctx, (void *)(uintptr_t)addr, psize(), false);
@@ -87,8 +88,14 @@ int rwp_register(struct rwp_ctx *ctx, void *base, size_t len)
 
 	if (ioctl(ctx->uffd, UFFDIO_REGISTER, &reg))
 		return -errno;
+	if (ctx->page_faults)
+		return 0;
 	ctx->base = base;
 	ctx->len = len;
+	ctx->nr_pages = len / psize();
+	ctx->page_faults = calloc(ctx->nr_pages, sizeof(*ctx->page_faults));
+	if (!ctx->page_faults)
+		return -ENOMEM;
 	if (!ctx->sync || ctx->handler_running)
 		return 0;
 	if (pipe(ctx->stop_pipe))
@@ -123,18 +130,18 @@ void rwp_close(struct rwp_ctx *ctx)
 	if (ctx->uffd >= 0)
 		close(ctx->uffd);
 	ctx->uffd = -1;
+	free(ctx->page_faults);
+	ctx->page_faults = NULL;
 }
 
 unsigned long rwp_faults_at(struct rwp_ctx *ctx, void *addr)
 {
-	__u64 page = (uintptr_t)addr & ~((__u64)psize() - 1);
-	unsigned long i, n = 0;
+	size_t i = ((char *)addr - ctx->base) / psize();
+	unsigned long n = 0;
 
 	pthread_mutex_lock(&ctx->lock);
-	for (i = 0; i < ctx->nr_faults && i < RWP_MAX_FAULTS; i++)
-		if (ctx->fault_addr[i] == page &&
-		    (ctx->fault_flags[i] & UFFD_PAGEFAULT_FLAG_RWP))
-			n++;
+	if ((char *)addr >= ctx->base && i < ctx->nr_pages)
+		n = ctx->page_faults[i];
 	pthread_mutex_unlock(&ctx->lock);
 	return n;
 }

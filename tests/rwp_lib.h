@@ -15,8 +15,6 @@
 #include <linux/types.h>
 #include <linux/userfaultfd.h>
 
-#define RWP_MAX_FAULTS	4096
-
 /* A userfaultfd with one RWP-registered range. */
 struct rwp_ctx {
 	int uffd;
@@ -29,8 +27,9 @@ struct rwp_ctx {
 	int stop_pipe[2];
 	pthread_mutex_t lock;
 	unsigned long nr_faults;
-	__u64 fault_addr[RWP_MAX_FAULTS];
-	__u64 fault_flags[RWP_MAX_FAULTS];
+	/* Per page of the first registered range: RWP faults delivered. */
+	unsigned long *page_faults;
+	size_t nr_pages;
 };
 
 /*

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs in the guest: rwp_bench under no module, merged and seed, interleaved
+# round by round (the order rotates, so drift spreads evenly), and prints
+# raw "config workload ns" lines for scripts/bench_report.py.
+#   bench-guest.sh BIN_DIR MODULE ROUNDS ITERATIONS
+set -u
+bin=$1 module=$2 rounds=$3 iters=$4
+kunit_glob=/sys/module/kunit/parameters/filter_glob
+configs=(none merged seed)
+
+# The mTHP shmem folios the pageout workload reclaims.
+echo always > /sys/kernel/mm/transparent_hugepage/hugepages-64kB/shmem_enabled
+[ -w "$kunit_glob" ] && echo none.none > "$kunit_glob"
+for ((r = 0; r < rounds; r++)); do
+	for ((k = 0; k < ${#configs[@]}; k++)); do
+		cfg=${configs[(r + k) % ${#configs[@]}]}
+		[ "$cfg" = none ] || insmod "$module" policy="$cfg" || exit 1
+		"$bin/rwp_bench" "$iters" | sed "s/^/$cfg /"
+		[ "$cfg" = none ] || rmmod rwp || exit 1
+	done
+done
+[ -w "$kunit_glob" ] && echo '*' > "$kunit_glob"
+echo never > /sys/kernel/mm/transparent_hugepage/hugepages-64kB/shmem_enabled

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Times the three gate-heavy workloads once, in whatever configuration the
+ * kernel is in (no module, or the module under some policy):
+ *   gup_read   process_vm_readv of a protected page (async RWP): the GUP
+ *              gate, a fault and its resolution, per page;
+ *   collapse   MADV_COLLAPSE of a protected, PTE-mapped shmem THP: the
+ *              collapse gate refuses, per attempt;
+ *   pageout    MADV_PAGEOUT of protected 64 KiB shmem folios and the
+ *              refault: reclaim batches the unmap (the rmap gate), per folio.
+ *   rwp_bench ITERATIONS
+ * Prints "workload nanoseconds-per-operation" lines.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "vm_util.h"
+#include "rwp_lib.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+#define GUP_PAGES	64
+#define MTHP		(64 * 1024UL)
+#define MTHP_FOLIOS	16
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static char *shmem_map(size_t len, size_t align)
+{
+	int fd = memfd_create("rwp-bench", MFD_CLOEXEC);
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, len))
+		ksft_exit_fail_msg("memfd\n");
+	p = mmap_aligned(len, align, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	close(fd);
+	if (p == MAP_FAILED)
+		ksft_exit_fail_msg("mmap\n");
+	return p;
+}
+
+static double bench_gup_read(int iters)
+{
+	size_t len = GUP_PAGES * psize();
+	struct rwp_ctx ctx;
+	char buf[GUP_PAGES][8];
+	struct iovec local[GUP_PAGES], remote[GUP_PAGES];
+	double t = 0, t0;
+	char *area;
+	int i, p;
+
+	area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED || rwp_open(&ctx, false))
+		ksft_exit_fail_msg("gup_read setup\n");
+	madvise(area, len, MADV_NOHUGEPAGE);
+	memset(area, 1, len);
+	if (rwp_register(&ctx, area, len))
+		ksft_exit_fail_msg("gup_read register\n");
+	for (p = 0; p < GUP_PAGES; p++) {
+		local[p] = (struct iovec){ .iov_base = buf[p], .iov_len = sizeof(buf[p]) };
+		remote[p] = (struct iovec){ .iov_base = area + p * psize(), .iov_len = 8 };
+	}
+	for (i = 0; i < iters; i++) {
+		rwp_protect(&ctx, area, len, true);
+		t0 = now_ns();
+		if (process_vm_readv(getpid(), local, GUP_PAGES, remote, GUP_PAGES, 0) < 0)
+			ksft_exit_fail_msg("process_vm_readv\n");
+		t += now_ns() - t0;
+	}
+	rwp_close(&ctx);
+	munmap(area, len);
+	return t / ((double)iters * GUP_PAGES);
+}
+
+static double bench_collapse(int iters)
+{
+	size_t h = read_pmd_pagesize();
+	struct rwp_ctx ctx;
+	double t0, t;
+	char *area;
+	int i;
+
+	area = shmem_map(h, h);
+	madvise(area, h, MADV_NOHUGEPAGE);
+	memset(area, 1, h);
+	if (rwp_open(&ctx, false) || rwp_register(&ctx, area, h) ||
+	    rwp_protect(&ctx, area, h, true))
+		ksft_exit_fail_msg("collapse setup\n");
+	madvise(area, h, MADV_HUGEPAGE);
+	t0 = now_ns();
+	for (i = 0; i < iters; i++)
+		madvise(area, h, MADV_COLLAPSE);
+	t = now_ns() - t0;
+	rwp_close(&ctx);
+	munmap(area, h);
+	return t / iters;
+}
+
+static double bench_pageout(int iters)
+{
+	size_t len = MTHP_FOLIOS * MTHP;
+	struct rwp_ctx ctx;
+	double t = 0, t0;
+	char *area;
+	int i;
+
+	area = shmem_map(len, MTHP);
+	memset(area, 1, len);
+	if (rwp_open(&ctx, false) || rwp_register(&ctx, area, len))
+		ksft_exit_fail_msg("pageout setup\n");
+	for (i = 0; i < iters; i++) {
+		rwp_protect(&ctx, area, len, true);
+		t0 = now_ns();
+		madvise(area, len, MADV_PAGEOUT);
+		force_read_pages(area, len / psize(), psize());
+		t += now_ns() - t0;
+	}
+	rwp_close(&ctx);
+	munmap(area, len);
+	return t / ((double)iters * MTHP_FOLIOS);
+}
+
+int main(int argc, char **argv)
+{
+	int iters = argc > 1 ? atoi(argv[1]) : 20;
+
+	printf("gup_read %.0f\n", bench_gup_read(iters));
+	printf("collapse %.0f\n", bench_collapse(iters));
+	printf("pageout %.0f\n", bench_pageout(iters));
+	return 0;
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keeps all four RWP gates busy on both vCPUs for a while, with data it can
+ * verify, while stress-module.sh loads and unloads the rwp module:
+ *   - read GUPs (process_vm_readv) of protected pages in sync mode: every
+ *     read of a page protected at the time must produce exactly one fault
+ *     message; /proc/self/mem reads of protected pages in async mode;
+ *   - MADV_COLLAPSE of protected anon and shmem ranges: always refused;
+ *   - MADV_PAGEOUT and refault of protected 64 KiB mTHP ranges;
+ *   - MADV_FREE of large folios and rewrite.
+ *   rwp_stress SECONDS
+ * Prints TAP: checksums intact, no RWP fault lost, collapse always refused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "vm_util.h"
+#include "rwp_lib.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+#define GUP_PAGES	64
+#define MTHP		(64 * 1024UL)
+
+static time_t deadline;
+static atomic_ulong bad_data, lost_faults, collapsed, gup_reads, collapses, pageouts, frees;
+
+static bool running(void)
+{
+	return time(NULL) < deadline;
+}
+
+static char pattern(const char *base, const char *p)
+{
+	return (char)(0x20 + ((p - base) / psize()) % 90);
+}
+
+static void fill(char *base, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += psize())
+		memset(base + off, pattern(base, base + off), psize());
+}
+
+static void check(char *base, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += psize())
+		if (base[off] != pattern(base, base + off) ||
+		    base[off + psize() - 1] != pattern(base, base + off))
+			atomic_fetch_add(&bad_data, 1);
+}
+
+/* Sync mode: each read GUP of a freshly protected page faults exactly once. */
+static void *gup_worker(void *arg)
+{
+	struct rwp_ctx ctx;
+	char *area, buf[32];
+	unsigned long i = 0;
+	int fd = open("/proc/self/mem", O_RDONLY);
+
+	area = mmap(NULL, GUP_PAGES * psize(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED || fd < 0 || rwp_open(&ctx, true))
+		ksft_exit_fail_msg("gup worker setup\n");
+	madvise(area, GUP_PAGES * psize(), MADV_NOHUGEPAGE);
+	fill(area, GUP_PAGES * psize());
+	if (rwp_register(&ctx, area, GUP_PAGES * psize()))
+		ksft_exit_fail_msg("gup worker register\n");
+
+	while (running()) {
+		char *p = area + (i++ % GUP_PAGES) * psize();
+		unsigned long before = rwp_faults_at(&ctx, p);
+		struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct iovec remote = { .iov_base = p, .iov_len = sizeof(buf) };
+
+		if (rwp_protect(&ctx, p, psize(), true))
+			continue;
+		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != sizeof(buf) ||
+		    buf[0] != pattern(area, p))
+			atomic_fetch_add(&bad_data, 1);
+		if (rwp_faults_at(&ctx, p) != before + 1)
+			atomic_fetch_add(&lost_faults, 1);
+		atomic_fetch_add(&gup_reads, 1);
+	}
+	close(fd);
+	rwp_close(&ctx);
+	check(area, GUP_PAGES * psize());
+	munmap(area, GUP_PAGES * psize());
+	return NULL;
+}
+
+/* Async mode: /proc/self/mem reads of protected pages, and collapse attempts. */
+static void *collapse_worker(void *arg)
+{
+	size_t h = read_pmd_pagesize();
+	struct rwp_ctx ctx;
+	char *anon, *shm, buf[32];
+	int memfd = memfd_create("rwp-stress", MFD_CLOEXEC);
+	int fd = open("/proc/self/mem", O_RDONLY);
+
+	anon = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	if (memfd < 0 || fd < 0 || ftruncate(memfd, h) || anon == MAP_FAILED)
+		ksft_exit_fail_msg("collapse worker setup\n");
+	shm = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
+	if (shm == MAP_FAILED || rwp_open(&ctx, false))
+		ksft_exit_fail_msg("collapse worker setup\n");
+	madvise(anon, h, MADV_NOHUGEPAGE);
+	madvise(shm, h, MADV_NOHUGEPAGE);
+	fill(anon, h);
+	fill(shm, h);
+	if (rwp_register(&ctx, anon, h) || rwp_register(&ctx, shm, h))
+		ksft_exit_fail_msg("collapse worker register\n");
+	madvise(anon, h, MADV_HUGEPAGE);
+	madvise(shm, h, MADV_HUGEPAGE);
+
+	while (running()) {
+		rwp_protect(&ctx, anon, h, true);
+		rwp_protect(&ctx, shm, h, true);
+		if (!madvise(anon, h, MADV_COLLAPSE) || !madvise(shm, h, MADV_COLLAPSE))
+			atomic_fetch_add(&collapsed, 1);
+		if (pread(fd, buf, sizeof(buf), (uintptr_t)anon) != sizeof(buf) ||
+		    buf[0] != pattern(anon, anon))
+			atomic_fetch_add(&bad_data, 1);
+		atomic_fetch_add(&collapses, 1);
+	}
+	rwp_close(&ctx);
+	check(anon, h);
+	check(shm, h);
+	close(fd);
+	close(memfd);
+	return NULL;
+}
+
+/* Protected mTHP out to zram and back; lazyfree large folios. */
+static void *reclaim_worker(void *arg)
+{
+	size_t len = 8 * MTHP;
+	struct rwp_ctx ctx;
+	char *area, *lazy;
+
+	area = mmap_aligned(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	lazy = mmap_aligned(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	if (area == MAP_FAILED || lazy == MAP_FAILED || rwp_open(&ctx, false))
+		ksft_exit_fail_msg("reclaim worker setup\n");
+	fill(area, len);
+	if (rwp_register(&ctx, area, len))
+		ksft_exit_fail_msg("reclaim worker register\n");
+
+	while (running()) {
+		rwp_protect(&ctx, area, len, true);
+		madvise(area, len, MADV_PAGEOUT);
+		check(area, len);	/* refault, async resolve */
+		atomic_fetch_add(&pageouts, 1);
+
+		fill(lazy, len);
+		madvise(lazy, len, MADV_FREE);
+		madvise(lazy, len, MADV_PAGEOUT);
+		fill(lazy, len);
+		check(lazy, len);
+		atomic_fetch_add(&frees, 1);
+	}
+	rwp_close(&ctx);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	void *(*workers[])(void *) = { gup_worker, collapse_worker, reclaim_worker };
+	pthread_t threads[ARRAY_SIZE(workers)];
+	size_t i;
+
+	deadline = time(NULL) + (argc > 1 ? atoi(argv[1]) : 30);
+	ksft_print_header();
+	ksft_set_plan(3);
+	for (i = 0; i < ARRAY_SIZE(workers); i++)
+		if (pthread_create(&threads[i], NULL, workers[i], NULL))
+			ksft_exit_fail_msg("pthread_create\n");
+	for (i = 0; i < ARRAY_SIZE(workers); i++)
+		pthread_join(threads[i], NULL);
+
+	ksft_print_msg("%lu read GUPs, %lu collapse rounds, %lu page-outs, %lu lazyfree rounds\n",
+		       gup_reads, collapses, pageouts, frees);
+	ksft_test_result(!bad_data && gup_reads && pageouts, "stress.checksums_intact (%lu bad)\n",
+			 bad_data);
+	ksft_test_result(!lost_faults && gup_reads, "stress.no_rwp_fault_lost (%lu lost)\n",
+			 lost_faults);
+	ksft_test_result(!collapsed && collapses, "stress.collapse_always_refused (%lu)\n",
+			 collapsed);
+	ksft_finished();
+}
