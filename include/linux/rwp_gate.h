@@ -40,7 +40,7 @@
  *	one PTE at a time? Called from the rmap walk: the folio lock, the
  *	anon_vma or i_mmap lock and the PTE lock are held.
  *
- * Every entry is required. They run under rcu_read_lock() and often under
+ * Every entry is required. They run with preemption disabled and often under
  * spinlocks: they must not sleep, must not modify the VMA, and should be pure
  * functions of their arguments.
  */
