@@ -30,7 +30,7 @@ pub(crate) fn can_follow_protnone(policy: Policy, vma: VmaFlags, foll: FollFlags
     !rwp_must_fault && numa_hinting_can_follow(vma, foll)
 }
 
-/// The NUMA hinting half, which every policy shares.
+/// The NUMA hinting half of the decision, which every policy shares.
 fn numa_hinting_can_follow(vma: VmaFlags, foll: FollFlags) -> bool {
     // A caller that does not honour NUMA hinting faults reads through them. In an inaccessible
     // VMA there is no NUMA hinting fault to take, and requiring one would keep FOLL_FORCE from

@@ -42,10 +42,12 @@ SPLAT='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|cut 
 rm -f "$RWP_OUT/rc" "$RWP_OUT/dmesg"
 # The guest runs a shell command line: quote every argument.
 cmd=$(printf '%q ' "$RWP_TOP/scripts/guest-wrap.sh" "$RWP_OUT" "$@")
+# Through a pipe: given a regular file as stdout or stderr, qemu truncates
+# it, and everything the host printed before the boot would be lost.
 # shellcheck disable=SC2046
 timeout "$VM_TIMEOUT" vng --run "$KBUILD" $(accel) --cpus "$VM_CPUS" --memory "$VM_MEMORY" \
 	--append "kunit.enable=1 kunit.autorun=1" --rwdir "$RWP_OUT" --cwd "$RWP_TOP" \
-	--exec "$cmd" </dev/null || true
+	--exec "$cmd" </dev/null 2>&1 | cat || true
 
 [ -f "$RWP_OUT/rc" ] || die "the guest did not finish (boot failure or timeout after ${VM_TIMEOUT}s)"
 rc=$(cat "$RWP_OUT/rc")

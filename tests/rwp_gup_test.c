@@ -258,28 +258,28 @@ static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len)
 	return ret;
 }
 
-TEST_F(gup, gup_test_get)
+/* gup_test's read GUP (cmd = GUP_BASIC_TEST) or read pin (PIN_BASIC_TEST). */
+static void gup_test_case(struct __test_metadata *_metadata,
+			  struct gup_env *env, bool sync, unsigned long cmd)
 {
-	long ret = gup_test_ioctl(GUP_BASIC_TEST, self->env.area, self->env.psz);
+	long ret = gup_test_ioctl(cmd, env->area, env->psz);
 
 	if (ret == -ENOENT)
 		SKIP(return, "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
-	if (variant->sync && ret == 0)
-		return check_refused(_metadata, &self->env);
-	ASSERT_EQ(ret, self->env.psz);
-	check_reported(_metadata, &self->env, variant->sync);
+	if (sync && ret == 0)
+		return check_refused(_metadata, env);
+	ASSERT_EQ(ret, env->psz);
+	check_reported(_metadata, env, sync);
+}
+
+TEST_F(gup, gup_test_get)
+{
+	gup_test_case(_metadata, &self->env, variant->sync, GUP_BASIC_TEST);
 }
 
 TEST_F(gup, gup_test_pin)
 {
-	long ret = gup_test_ioctl(PIN_BASIC_TEST, self->env.area, self->env.psz);
-
-	if (ret == -ENOENT)
-		SKIP(return, "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
-	if (variant->sync && ret == 0)
-		return check_refused(_metadata, &self->env);
-	ASSERT_EQ(ret, self->env.psz);
-	check_reported(_metadata, &self->env, variant->sync);
+	gup_test_case(_metadata, &self->env, variant->sync, PIN_BASIC_TEST);
 }
 
 /* Controls: a write GUP faults on protnone whatever the gate says. */
