@@ -12,10 +12,12 @@ use kernel::{
     prelude::*, //
 };
 
+#[cfg(not(CONFIG_RWP_GATE))]
+compile_error!("rwp needs a kernel with CONFIG_RWP_GATE=y (the patches/ series applied)");
+
 mod rwp_flags;
 mod rwp_gup;
 mod rwp_khugepaged;
-#[cfg(CONFIG_KUNIT)]
 mod rwp_kunit;
 mod rwp_policy;
 mod rwp_provider;

@@ -7,7 +7,11 @@
 
 use kernel::{
     bindings,
-    mm::virt::VmaRef, //
+    mm::virt::VmaRef,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    }, //
 };
 
 /// The `vm_flags` of a VMA, as far as the gates care.
@@ -16,10 +20,12 @@ pub(crate) struct VmaFlags(bindings::vm_flags_t);
 
 impl VmaFlags {
     /// `VM_UFFD_MISSING`: userfaultfd missing-page tracking.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const UFFD_MISSING: Self = Self::bit(bindings::VMA_UFFD_MISSING_BIT);
     /// `VM_UFFD_WP`: userfaultfd write protection.
     pub(crate) const UFFD_WP: Self = Self::bit(bindings::VMA_UFFD_WP_BIT);
     /// `VM_UFFD_MINOR`: userfaultfd minor faults.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const UFFD_MINOR: Self = Self::bit(bindings::VMA_UFFD_MINOR_BIT);
     /// `VM_UFFD_RWP`: userfaultfd read-write protection.
     pub(crate) const UFFD_RWP: Self = Self::bit(bindings::VMA_UFFD_RWP_BIT);
@@ -30,9 +36,11 @@ impl VmaFlags {
     /// `VM_EXEC`.
     pub(crate) const EXEC: Self = Self(bindings::VM_EXEC);
     /// `VM_SHARED`.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const SHARED: Self = Self(bindings::VM_SHARED);
 
     /// No flag set.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const EMPTY: Self = Self(0);
 
     const fn bit(nr: u32) -> Self {
@@ -40,6 +48,7 @@ impl VmaFlags {
     }
 
     /// The raw word.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const fn bits(self) -> bindings::vm_flags_t {
         self.0
     }
@@ -51,18 +60,21 @@ impl VmaFlags {
 
     /// Reads the flags of a VMA that is kept alive by a lock other than the mmap or VMA lock.
     ///
-    /// The read is racy by design, like the C callers' `READ_ONCE()`: `vm_flags` only changes
-    /// under the mmap write lock, which this caller does not hold, so the caller must tolerate a
-    /// value that is stale by the time it is used (the retraction path rechecks under the PTE
-    /// lock).
+    /// The caller does not hold the lock that orders writes to `vm_flags` (the mmap write lock,
+    /// or none at all for the flags set atomically, such as `VMA_MAYBE_GUARD`), so this is a
+    /// relaxed atomic load, the `READ_ONCE()` of the C side, and the value may be stale by the
+    /// time it is used: the retraction path rechecks under the PTE lock.
     ///
     /// # Safety
     ///
     /// `vma` must point to a live `vm_area_struct` for the duration of the call.
     pub(crate) unsafe fn read_unlocked(vma: *const bindings::vm_area_struct) -> Self {
-        // SAFETY: The caller guarantees that `vma` is live. The field is a plain word; a
-        // volatile read neither tears it nor lets the compiler read it twice.
-        Self(unsafe { core::ptr::read_volatile(&raw const (*vma).__bindgen_anon_2.vm_flags) })
+        // SAFETY: The caller guarantees that `vma` is live, so the field is valid for reads;
+        // concurrent writers are plain stores under the mmap write lock or atomic bit
+        // operations, and a relaxed atomic load may race with either.
+        let flags =
+            unsafe { Atomic::from_ptr((&raw const (*vma).__bindgen_anon_2.vm_flags).cast_mut()) };
+        Self(flags.load(Relaxed))
     }
 
     /// Whether every flag in `other` is set.
@@ -71,6 +83,7 @@ impl VmaFlags {
     }
 
     /// The union of two sets of flags.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const fn with(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }
@@ -102,13 +115,16 @@ pub(crate) struct FollFlags(u32);
 
 impl FollFlags {
     /// `FOLL_WRITE`.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const WRITE: Self = Self(bindings::FOLL_WRITE);
     /// `FOLL_FORCE`.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const FORCE: Self = Self(bindings::FOLL_FORCE);
     /// `FOLL_HONOR_NUMA_FAULT`: the caller wants NUMA hinting faults taken, not followed.
     pub(crate) const HONOR_NUMA_FAULT: Self = Self(bindings::FOLL_HONOR_NUMA_FAULT);
 
     /// No flag set.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const EMPTY: Self = Self(0);
 
     /// Wraps the `gup_flags` argument of a gate.
@@ -117,11 +133,13 @@ impl FollFlags {
     }
 
     /// The raw word.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const fn bits(self) -> u32 {
         self.0
     }
 
     /// The union of two sets of flags.
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) const fn with(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }

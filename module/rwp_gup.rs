@@ -42,14 +42,14 @@ fn numa_hinting_can_follow(vma: VmaFlags, foll: FollFlags) -> bool {
 ///
 /// # Safety
 ///
-/// `vma` must be valid, with the mmap lock or the VMA lock held for the duration of the call, as
-/// it is in the GUP slow path.
+/// `vma` must be valid, with the mmap lock held for the duration of the call, as it is in the
+/// GUP slow path (`__get_user_pages()` asserts it).
 pub(crate) unsafe fn can_follow_protnone_raw(
     policy: Policy,
     vma: *const bindings::vm_area_struct,
     gup_flags: u32,
 ) -> bool {
-    // SAFETY: The caller holds the mmap or VMA lock on a valid VMA: `VmaRef`'s invariant.
+    // SAFETY: The caller holds the mmap lock on a valid VMA: `VmaRef`'s invariant.
     let vma = unsafe { VmaRef::from_raw(vma) };
     can_follow_protnone(policy, VmaFlags::of(vma), FollFlags::new(gup_flags))
 }

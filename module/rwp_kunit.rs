@@ -71,22 +71,16 @@ mod tests {
         vma
     }
 
-    /// The four decisions of one policy, through the same raw entry points the kernel calls.
-    fn rust_decisions(
-        policy: Policy,
-        vma: &bindings::vm_area_struct,
-        foll: FollFlags,
-    ) -> [bool; 4] {
-        // SAFETY: `vma` lives on the caller's stack and no other thread can reach it, so the
-        // exclusion the mmap, VMA, i_mmap or rmap lock would give holds trivially.
-        unsafe {
-            [
-                rwp_gup::can_follow_protnone_raw(policy, vma, foll.bits()),
-                rwp_khugepaged::collapse_refused_raw(policy, vma),
-                rwp_khugepaged::retract_refused_raw(policy, vma),
-                rwp_rmap::unmap_batch_capped_raw(policy, vma),
-            ]
-        }
+    /// The four decisions of one policy. The raw adapters the kernel calls only turn a locked
+    /// VMA into `VmaFlags`; the synthetic VMA here is no VMA of any mm, so it is not handed to
+    /// them (`VmaRef` requires its mmap lock to be held).
+    fn rust_decisions(policy: Policy, flags: VmaFlags, foll: FollFlags) -> [bool; 4] {
+        [
+            rwp_gup::can_follow_protnone(policy, flags, foll),
+            rwp_khugepaged::collapse_refused(policy, flags),
+            rwp_khugepaged::collapse_refused(policy, flags),
+            rwp_rmap::unmap_batch_capped(policy, flags),
+        ]
     }
 
     /// The four decisions of the kernel's stock C.
@@ -113,7 +107,7 @@ mod tests {
         for flags in vma_combinations() {
             for foll in foll_combinations() {
                 let mut vma = synthetic_vma(flags);
-                let rust = rust_decisions(Policy::Merged, &vma, foll);
+                let rust = rust_decisions(Policy::Merged, flags, foll);
                 let c = stock_decisions(&mut vma, foll)?;
                 assert_eq!(
                     (flags.bits(), foll.bits(), rust),
@@ -154,9 +148,8 @@ mod tests {
         for policy in Policy::ALL {
             for flags in vma_combinations() {
                 for foll in foll_combinations() {
-                    let vma = synthetic_vma(flags);
-                    let merged = rust_decisions(Policy::Merged, &vma, foll);
-                    let this = rust_decisions(policy, &vma, foll);
+                    let merged = rust_decisions(Policy::Merged, flags, foll);
+                    let this = rust_decisions(policy, flags, foll);
                     for gate in [GUP, COLLAPSE, RETRACT, UNMAP] {
                         let expected = differs_from_merged(policy, gate, flags, foll);
                         let differs = merged[gate] != this[gate];
@@ -196,12 +189,11 @@ mod tests {
             (Policy::WpOnly, UNMAP, wp_rw, read_gup, false, true),
         ];
         for (policy, gate, flags, foll, merged_says, policy_says) in rows {
-            let vma = synthetic_vma(flags);
             assert_eq!(
-                rust_decisions(Policy::Merged, &vma, foll)[gate],
+                rust_decisions(Policy::Merged, flags, foll)[gate],
                 merged_says
             );
-            assert_eq!(rust_decisions(policy, &vma, foll)[gate], policy_says);
+            assert_eq!(rust_decisions(policy, flags, foll)[gate], policy_says);
         }
     }
 
@@ -218,9 +210,14 @@ mod tests {
         missing_entry.retract_refused = None;
 
         let register = |ops: &bindings::rwp_gate_ops| -> i32 {
-            // SAFETY: `ops` outlives the call, and every case below is refused, so the kernel
-            // keeps no pointer to it.
-            unsafe { bindings::rwp_gate_register(ops) }
+            // SAFETY: `ops` outlives the call. Every case below must be refused; should one be
+            // accepted, it is unregistered at once, so the kernel keeps no pointer to it.
+            let ret = unsafe { bindings::rwp_gate_register(ops) };
+            if ret == 0 {
+                // SAFETY: `ops` was just registered, and is still alive.
+                unsafe { bindings::rwp_gate_unregister(ops) };
+            }
+            ret
         };
         let (busy, inval) = (EBUSY.to_errno(), EINVAL.to_errno());
         assert_eq!(register(other), busy);

@@ -44,12 +44,12 @@ impl GatePolicy for WpOnlyGates {
 
 /// # Safety
 ///
-/// Called by `rwp_gate` from the GUP slow path: `vma` is valid and its mmap or VMA lock is held.
+/// Called by `rwp_gate` from the GUP slow path: `vma` is valid and its mmap lock is held.
 unsafe extern "C" fn gup_can_follow_protnone<P: GatePolicy>(
     vma: *const bindings::vm_area_struct,
     gup_flags: c_uint,
 ) -> bool {
-    // SAFETY: The GUP slow path holds the mmap or VMA lock on `vma`, see above.
+    // SAFETY: The GUP slow path holds the mmap lock on `vma`, see above.
     let follow = unsafe { rwp_gup::can_follow_protnone_raw(P::POLICY, vma, gup_flags) };
     !STATS.gup.record(!follow)
 }
@@ -60,9 +60,8 @@ unsafe extern "C" fn gup_can_follow_protnone<P: GatePolicy>(
 /// is held.
 unsafe extern "C" fn collapse_refused<P: GatePolicy>(vma: *mut bindings::vm_area_struct) -> bool {
     // SAFETY: `try_collapse_pte_mapped_thp()` holds the mmap lock, see above.
-    STATS
-        .collapse
-        .record(unsafe { rwp_khugepaged::collapse_refused_raw(P::POLICY, vma) })
+    let refused = unsafe { rwp_khugepaged::collapse_refused_raw(P::POLICY, vma) };
+    STATS.collapse.record(refused)
 }
 
 /// # Safety
@@ -71,9 +70,8 @@ unsafe extern "C" fn collapse_refused<P: GatePolicy>(vma: *mut bindings::vm_area
 /// by the file's `i_mmap_rwsem`.
 unsafe extern "C" fn retract_refused<P: GatePolicy>(vma: *mut bindings::vm_area_struct) -> bool {
     // SAFETY: `retract_page_tables()` holds `i_mmap_rwsem`, see above.
-    STATS
-        .retract
-        .record(unsafe { rwp_khugepaged::retract_refused_raw(P::POLICY, vma) })
+    let refused = unsafe { rwp_khugepaged::retract_refused_raw(P::POLICY, vma) };
+    STATS.retract.record(refused)
 }
 
 /// # Safety
@@ -82,16 +80,22 @@ unsafe extern "C" fn retract_refused<P: GatePolicy>(vma: *mut bindings::vm_area_
 /// rmap walk's `anon_vma` or `i_mmap` lock.
 unsafe extern "C" fn unmap_batch_capped<P: GatePolicy>(vma: *mut bindings::vm_area_struct) -> bool {
     // SAFETY: The rmap walk keeps `vma` alive, see above.
-    STATS
-        .unmap
-        .record(unsafe { rwp_rmap::unmap_batch_capped_raw(P::POLICY, vma) })
+    let capped = unsafe { rwp_rmap::unmap_batch_capped_raw(P::POLICY, vma) };
+    STATS.unmap.record(capped)
 }
+
+/// The size of `rwp_gate_ops`, as the C side checks it.
+const OPS_SIZE: u32 = {
+    let size = core::mem::size_of::<bindings::rwp_gate_ops>();
+    assert!(size <= u32::MAX as usize);
+    size as u32
+};
 
 struct Gates<P>(PhantomData<P>);
 
 impl<P: GatePolicy> Gates<P> {
     const OPS: bindings::rwp_gate_ops = bindings::rwp_gate_ops {
-        size: core::mem::size_of::<bindings::rwp_gate_ops>() as u32,
+        size: OPS_SIZE,
         version: bindings::RWP_GATE_OPS_VERSION,
         gup_can_follow_protnone: Some(gup_can_follow_protnone::<P>),
         collapse_refused: Some(collapse_refused::<P>),
@@ -100,12 +104,17 @@ impl<P: GatePolicy> Gates<P> {
     };
 }
 
+// Named statics: the kernel identifies a provider by the address of its table.
+static MERGED_OPS: bindings::rwp_gate_ops = Gates::<MergedGates>::OPS;
+static SEED_OPS: bindings::rwp_gate_ops = Gates::<SeedGates>::OPS;
+static WP_ONLY_OPS: bindings::rwp_gate_ops = Gates::<WpOnlyGates>::OPS;
+
 /// The table of entries for `policy`.
 pub(crate) fn ops(policy: Policy) -> &'static bindings::rwp_gate_ops {
     match policy {
-        Policy::Merged => &Gates::<MergedGates>::OPS,
-        Policy::Seed => &Gates::<SeedGates>::OPS,
-        Policy::WpOnly => &Gates::<WpOnlyGates>::OPS,
+        Policy::Merged => &MERGED_OPS,
+        Policy::Seed => &SEED_OPS,
+        Policy::WpOnly => &WP_ONLY_OPS,
     }
 }
 

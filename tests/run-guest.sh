@@ -32,6 +32,12 @@ setup_dio() {
 		log "no ext4 on loop: the O_DIRECT test will skip"
 }
 
+# cgroup2, for memory.reclaim in the mixed-protection LRU reclaim test.
+setup_cgroup() {
+	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup ||
+		log "no cgroup2: the LRU reclaim test will skip"
+}
+
 run_config() {
 	local cfg=$1 out=$results/$1 t mark
 	mkdir -p "$out"
@@ -92,6 +98,7 @@ run_extras() {
 mkdir -p "$results"
 setup_swap
 setup_dio
+setup_cgroup
 for cfg in "$@"; do
 	run_config "$cfg"
 done

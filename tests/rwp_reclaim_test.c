@@ -10,7 +10,9 @@
  * - anon mTHP swapped out to zram and back in (swap-backed anon is never
  *   batched: a regression guard);
  * - lazyfree large folios whose unmap aborts because a page is pinned
- *   (batched, then restored from the batch's first PTE);
+ *   (batched, then restored from the batch's first PTE), protected
+ *   uniformly through MADV_PAGEOUT and with mixed protection through LRU
+ *   reclaim in a memory cgroup;
  * - shmem large folios: reclaim drops the protection, as documented.
  */
 #define _GNU_SOURCE
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -218,6 +221,72 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 		EXPECT_EQ(rwp_faults_at(&self->env.ctx, p), i < per_folio ? 1 : 0)
 			TH_LOG("page %zu faulted wrongly", i);
 	}
+}
+
+/* Writes a string to a cgroup file; returns 0 or -errno. */
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+#define CGROOT	"/sys/fs/cgroup"
+
+/*
+ * One lazyfree 64 KiB folio with every other page protected and one
+ * unprotected page pinned, in a memory cgroup of its own; memory.reclaim
+ * then reclaims it from the LRU. Unlike MADV_PAGEOUT, LRU reclaim does not
+ * split the folio first, so try_to_unmap_one() batches PTEs of mixed
+ * protection: the batches must stop where the protection changes (or be
+ * capped at one PTE), and the aborted unmap must restore each PTE with its
+ * own state.
+ */
+TEST_F(reclaim, lazyfree_mixed_lru_restore)
+{
+	char cg[64], pid[16];
+	struct iovec iov;
+	long before;
+	int pfd[2], i;
+
+	snprintf(cg, sizeof(cg), CGROOT "/rwp-reclaim-%d", getpid());
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (cg_write(CGROOT, "cgroup.subtree_control", "+memory") ||
+	    mkdir(cg, 0755) || cg_write(cg, "cgroup.procs", pid))
+		SKIP(return, "no memory cgroup (cgroup2 with CONFIG_MEMCG)");
+
+	anon_mthp(_metadata, &self->env, 1);
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_FREE), 0);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_EQ(pipe(pfd), 0);
+	iov.iov_base = self->env.area + psize();
+	iov.iov_len = psize();
+	ASSERT_EQ(vmsplice(pfd[1], &iov, 1, 0), psize());
+	ASSERT_EQ(protect_even(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_TRUE(state_is_even(self->env.area, self->env.len));
+
+	/* The folio is young: the first passes only age it. */
+	before = rwp_gate_asked(GATE_UNMAP);
+	for (i = 0; i < 8 && (before < 0 || rwp_gate_asked(GATE_UNMAP) == before); i++)
+		cg_write(cg, "memory.reclaim", "4M");
+	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	EXPECT_TRUE(state_is_even(self->env.area, self->env.len))
+		TH_LOG("the restored PTEs do not carry their own protection");
+	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len);
+
+	cg_write(CGROOT, "cgroup.procs", pid);
+	rmdir(cg);
 }
 
 /* smaps of the VMA holding addr: a field's value in kB, -1 if not found. */
