@@ -25,6 +25,9 @@ bench)	configs=()
 *)	die "usage: $0 run|check|stress|bench" ;;
 esac
 programs=(rwp_gup_test rwp_khugepaged_test rwp_reclaim_test)
+# A fixed seed keeps make check reproducible; RWP_FUZZ_SEED=random draws one.
+fuzz_seed=${RWP_FUZZ_SEED:-20261125}
+[ "$fuzz_seed" != random ] || fuzz_seed=$(( (RANDOM << 15 | RANDOM) + 1 ))
 RWP_OUT=${RWP_OUT:-$RWP_CACHE/out}
 export RWP_OUT
 
@@ -50,7 +53,7 @@ stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), running ${con
 if VM_TIMEOUT=$(( ${DURATION:-0} + 3600 )) bash "$RWP_TOP/scripts/vm.sh" env \
 	RWP_TEST_BIN="$RWP_OUT/bin" RWP_EXTRAS="${RWP_EXTRAS:-}" \
 	RWP_STRESS_SECONDS="${RWP_STRESS_SECONDS:-45}" RWP_BENCH_ROUNDS="${RWP_BENCH_ROUNDS:-3}" \
-	RWP_BENCH_ITERS="${RWP_BENCH_ITERS:-20}" \
+	RWP_BENCH_ITERS="${RWP_BENCH_ITERS:-20}" RWP_FUZZ_SEED="$fuzz_seed" \
 	"$RWP_TOP/tests/run-guest.sh" "$RWP_OUT/results" "${configs[@]}"; then
 	echo "guest-dmesg-clean pass" >> "$host"
 else
