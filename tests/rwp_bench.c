@@ -25,10 +25,6 @@
 #include "vm_util.h"
 #include "rwp_lib.h"
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
-
 #define GUP_PAGES	64
 #define MTHP		(64 * 1024UL)
 #define MTHP_FOLIOS	16

@@ -28,10 +28,6 @@
 #include "vm_util.h"
 #include "rwp_lib.h"
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
-
 #define REGION_PAGES	1024	/* 4 MiB: room for a 2 MiB aligned THP */
 #define FUZZ_SECONDS	15
 

@@ -26,10 +26,6 @@
 #include "hugepage_settings.h"
 #include "rwp_lib.h"
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
-
 #define PATTERN(i)	((char)(0x11 + (i) % 200))
 
 static void fill(char *area, size_t len)

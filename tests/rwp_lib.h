@@ -15,6 +15,11 @@
 #include <linux/types.h>
 #include <linux/userfaultfd.h>
 
+/* In the tree's uapi, not yet in bookworm's glibc. */
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
 /* A userfaultfd with one RWP-registered range. */
 struct rwp_ctx {
 	int uffd;

@@ -31,10 +31,6 @@
 #include "hugepage_settings.h"
 #include "rwp_lib.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-
 #define MTHP_SIZE	(64 * 1024UL)
 #define MTHP_ORDER	4
 #define PATTERN(i)	((char)(0x31 + (i) % 200))
