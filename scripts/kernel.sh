@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Build the patched Linux 7.3 kernel in the cache, incrementally:
 #   1. extract Debian's linux-source-7.3 into $KSRC once, and check it;
-#   2. install include/linux/rwp_gate.h and apply patches/*.patch, rewriting
-#      only the files whose patched content changed (so make rebuilds only
-#      what the change touches);
+#   2. apply patches/*.patch, rewriting only the files whose patched content
+#      changed (so make rebuilds only what the change touches);
 #   3. configure from config/rwp.config when the fragment changed;
 #   4. make bzImage, modules and the uapi headers with O=$KBUILD.
 set -euo pipefail
@@ -39,6 +38,12 @@ patch_files() {
 	sed -n 's|^+++ b/||p; s|^--- a/||p' "$@" | sort -u
 }
 
+# Files a patch creates: their original is no file at all, whatever an
+# older build left in the tree.
+created_files() {
+	sed -n '/^--- \/dev\/null$/{n;s|^+++ b/||p}' "$@" | sort -u
+}
+
 apply_series() {
 	local work f series=("$RWP_TOP"/patches/*.patch) changed=0
 	work=$(mktemp -d "$RWP_CACHE/series.XXXXXX")
@@ -47,11 +52,15 @@ apply_series() {
 	mkdir -p "$ORIG"
 	{ patch_files "${series[@]}"; cat "$ORIG/.files" 2>/dev/null || true; } |
 		sort -u > "$work/.files"
+	created_files "${series[@]}" > "$work/.created"
 	while read -r f; do
 		if [ ! -e "$ORIG/$f" ] && [ ! -e "$ORIG/$f.absent" ]; then
 			mkdir -p "$(dirname "$ORIG/$f")"
-			if [ -e "$KSRC/$f" ]; then cp -p "$KSRC/$f" "$ORIG/$f"
-			else touch "$ORIG/$f.absent"; fi
+			if [ -e "$KSRC/$f" ] && ! grep -qx "$f" "$work/.created"; then
+				cp -p "$KSRC/$f" "$ORIG/$f"
+			else
+				touch "$ORIG/$f.absent"
+			fi
 		fi
 		if [ -e "$ORIG/$f" ]; then
 			mkdir -p "$(dirname "$work/t/$f")"
@@ -77,11 +86,6 @@ apply_series() {
 	done < "$work/.files"
 	cp "$work/.files" "$ORIG/.files"
 	rm -rf "$work"
-	# The interface header has one source: the project's include/.
-	if ! cmp -s "$RWP_TOP/include/linux/rwp_gate.h" "$KSRC/include/linux/rwp_gate.h"; then
-		cp "$RWP_TOP/include/linux/rwp_gate.h" "$KSRC/include/linux/rwp_gate.h"
-		changed=$((changed + 1))
-	fi
 	stage "kernel: series applied (${#series[@]} patches, $changed files rewritten)"
 }
 

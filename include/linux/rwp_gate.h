@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Provider hooks for the userfaultfd protection gates.
+ * Providers of the userfaultfd protection gates.
  *
  * Three mm paths outside the fault handler must honour per-PTE userfaultfd
  * protection (VM_UFFD_WP, VM_UFFD_RWP) or it is silently destroyed or
  * bypassed: GUP following a protnone entry, khugepaged collapsing or
  * retracting a page table, and rmap batching PTEs when it unmaps a large
- * folio. Each asks one predicate (mm/internal.h).
+ * folio. Each asks one gate (mm/rwp_gate.h).
  *
- * With no provider registered each predicate is the stock C, behind a
- * static key, so it costs a patched-out branch. One module at a time can
- * register a provider that supplies the decisions instead, to run the mm
- * under another policy and to compare that policy with the stock one. This
- * can switch off the protection the predicates exist for, so it is a
- * debugging facility (CONFIG_RWP_GATE, under DEBUG_KERNEL).
+ * With no provider registered each gate is the stock C, behind a static
+ * key, so it costs a patched-out branch. One module at a time can register
+ * a provider that supplies the decisions instead, to run the mm under
+ * another policy and to compare that policy with the stock one. This can
+ * switch off the protection the gates exist for, so it is a debugging
+ * facility (CONFIG_RWP_GATE, under DEBUG_KERNEL).
  */
 #ifndef _LINUX_RWP_GATE_H
 #define _LINUX_RWP_GATE_H
@@ -22,39 +22,62 @@
 
 struct vm_area_struct;
 
-/* Bump when struct rwp_gate_ops changes meaning or layout. */
-#define RWP_GATE_OPS_VERSION	1
+/**
+ * enum rwp_gate_gup_site - where GUP asks gup_can_follow_protnone()
+ * @RWP_GATE_GUP_PTE: follow_page_pte(), a PTE-mapped page.
+ * @RWP_GATE_GUP_PMD: follow_pmd_mask(), before it looks at a PMD leaf.
+ * @RWP_GATE_GUP_HUGE_PMD: follow_huge_pmd(), a PMD-mapped THP.
+ * @RWP_GATE_GUP_NR_SITES: the number of sites.
+ */
+enum rwp_gate_gup_site {
+	RWP_GATE_GUP_PTE,
+	RWP_GATE_GUP_PMD,
+	RWP_GATE_GUP_HUGE_PMD,
+	RWP_GATE_GUP_NR_SITES,
+};
+
+/**
+ * enum rwp_gate_unmap_batch - how try_to_unmap_one() may batch PTEs
+ * @RWP_GATE_UNMAP_BATCH: as the stock code does: a batch only spans PTEs
+ *	that agree on everything a restore would copy, the uffd bit and the
+ *	protnone encoding included.
+ * @RWP_GATE_UNMAP_ONE: one PTE at a time.
+ * @RWP_GATE_UNMAP_IGNORE_PROT: compare PFNs only, so that a batch may mix
+ *	protected and unprotected PTEs and a failed unmap restores them all
+ *	from the first one. This is the bug the stock answer prevents, for
+ *	tests to show that they catch it.
+ */
+enum rwp_gate_unmap_batch {
+	RWP_GATE_UNMAP_BATCH,
+	RWP_GATE_UNMAP_ONE,
+	RWP_GATE_UNMAP_IGNORE_PROT,
+};
 
 /**
  * struct rwp_gate_ops - a provider of the userfaultfd protection gates
- * @size: sizeof(struct rwp_gate_ops) as the provider was built.
- * @version: RWP_GATE_OPS_VERSION as the provider was built.
  * @gup_can_follow_protnone: may GUP follow a protnone entry in @vma for a
- *	walk with FOLL_* @gup_flags? Called from the GUP slow path with the
- *	mmap lock held. Return: true to follow the entry, false to fault.
+ *	walk with FOLL_* @gup_flags, asked at @site? Called from the GUP slow
+ *	path with the mmap lock (or the VMA lock) held. Return: true to follow
+ *	the entry, false to fault.
  * @collapse_refused: must try_collapse_pte_mapped_thp() leave the page table
- *	of @vma alone? Called with the mmap lock held. Return: true to refuse
- *	the collapse.
+ *	of @vma alone? Called with the mmap lock held. Return: true to refuse.
  * @retract_refused: must retract_page_tables() skip @vma? Called with the
  *	file's i_mmap_rwsem held for read, sometimes also with the PMD and PTE
  *	locks; no mmap lock is held. Return: true to keep @vma's page table.
- * @unmap_batch_capped: must try_to_unmap_one() unmap a large folio in @vma
- *	one PTE at a time? Called from the rmap walk: the folio lock, the
- *	anon_vma or i_mmap lock and the PTE lock are held. Return: true to
- *	cap the batch at one PTE.
+ * @unmap_batch: how may try_to_unmap_one() batch the PTEs of a large folio
+ *	in @vma? Called from the rmap walk: the folio lock, the anon_vma or
+ *	i_mmap lock and the PTE lock are held.
  *
  * Every entry is required. They run with preemption disabled and often under
- * spinlocks: they must not sleep, must not modify the VMA, and should be pure
- * functions of their arguments.
+ * spinlocks: they must not sleep and must not modify the VMA.
  */
 struct rwp_gate_ops {
-	u32 size;
-	u32 version;
 	bool (*gup_can_follow_protnone)(const struct vm_area_struct *vma,
-					unsigned int gup_flags);
-	bool (*collapse_refused)(struct vm_area_struct *vma);
-	bool (*retract_refused)(struct vm_area_struct *vma);
-	bool (*unmap_batch_capped)(struct vm_area_struct *vma);
+					unsigned int gup_flags,
+					enum rwp_gate_gup_site site);
+	bool (*collapse_refused)(const struct vm_area_struct *vma);
+	bool (*retract_refused)(const struct vm_area_struct *vma);
+	enum rwp_gate_unmap_batch (*unmap_batch)(const struct vm_area_struct *vma);
 };
 
 #ifdef CONFIG_RWP_GATE
