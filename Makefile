@@ -1,23 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
 # rwp: userfaultfd RWP gating predicates in Rust. See README.md.
-#   make run     build kernel, module and tests; boot; run the kselftests
-#   make check   make run under every configuration, plus KUnit, the
-#                host checks (rustfmt, clippy, checkpatch) and the rest
+#
+# The module, as Rust-for-Linux's out-of-tree template builds it (Kbuild,
+# beside this file, says what rwp.ko is made of):
+#   make [KDIR=/path/to/patched/7.3/build]   rwp.ko
+#   make CLIPPY=1                            the same, with clippy's lints
+#   make rust-analyzer                       rust-project.json for editors
+# The pipeline (scripts/run.sh): build the patched kernel, boot it, test:
+#   make run     the kselftests with the module loaded (policy=merged)
+#   make check   every configuration, KUnit, the extras and the host checks
 #   make stress DURATION=3600   unload under load for that many seconds
 #   make bench   the cost of the gates, written to bench/RESULTS.md
-#   make shell   a root shell in the VM, with this checkout as working directory
-.PHONY: run check stress bench setup kernel module tests shell clean
+#   make shell   a root shell in the VM, this checkout as working directory
+#   make clean   remove what the builds left in the checkout and the cache
+KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
 
-run:
-	@bash scripts/run.sh run
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-check:
-	@bash scripts/run.sh check
+rust-analyzer:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) rust-analyzer
 
-stress:
-	@DURATION=$(DURATION) bash scripts/run.sh stress
-
-bench:
-	@bash scripts/run.sh bench
+run check stress bench:
+	@DURATION=$(DURATION) bash scripts/run.sh $@
 
 setup:
 	@bash scripts/setup.sh
@@ -25,15 +30,15 @@ setup:
 kernel: setup
 	@bash scripts/kernel.sh
 
-module:
-	@$(MAKE) -C module
-
 tests:
 	@$(MAKE) -C tests
 
 shell:
-	@bash scripts/shell.sh
+	@bash scripts/vm.sh
 
 clean:
-	@$(MAKE) -C module clean
-	@$(MAKE) -C tests clean
+	@if [ -f $(KDIR)/Makefile ]; then $(MAKE) -s -C $(KDIR) M=$(CURDIR) clean; fi
+	@rm -f rust-project.json
+	@$(MAKE) -s -C tests clean
+
+.PHONY: modules rust-analyzer run check stress bench setup kernel tests shell clean

@@ -3,19 +3,20 @@
 //! rwp: the userfaultfd RWP gating predicates of GUP, khugepaged and rmap, in Rust.
 //!
 //! Loading the module registers its gates with the kernel's `rwp_gate` layer under one policy
-//! (`insmod rwp.ko policy=merged|seed|wp-only`); unloading it returns the mm to the stock C
-//! decisions. `/sys/kernel/debug/rwp/` shows the active policy and how often each gate was asked.
+//! (`insmod rwp.ko policy=merged|seed|wp-only`, or a test's `mutant=NAME`); unloading it returns
+//! the mm to the stock C decisions. `/sys/kernel/debug/rwp/` shows the active policy and how
+//! often each call site of each gate was asked.
 
 use core::fmt;
 use kernel::{
     debugfs,
+    mm::rwp_gate::Registration,
     prelude::*, //
 };
 
 #[cfg(not(CONFIG_RWP_GATE))]
 compile_error!("rwp needs a kernel with CONFIG_RWP_GATE=y (the patches/ series applied)");
 
-mod rwp_flags;
 mod rwp_gup;
 mod rwp_khugepaged;
 mod rwp_kunit;
@@ -24,7 +25,11 @@ mod rwp_provider;
 mod rwp_rmap;
 mod rwp_stats;
 
-use rwp_policy::Policy;
+use rwp_policy::{
+    MutantParam,
+    Policy,
+    UserPolicy, //
+};
 use rwp_stats::{
     GateStats,
     STATS, //
@@ -37,16 +42,20 @@ module! {
     description: "userfaultfd RWP gating predicates for GUP, khugepaged and rmap",
     license: "GPL",
     params: {
-        policy: Policy {
-            default: Policy::Merged,
+        policy: UserPolicy {
+            default: UserPolicy(Policy::Merged),
             description: "Gate policy: merged (7.3), seed (v2 as posted) or wp-only (pre-RWP)",
+        },
+        mutant: MutantParam {
+            default: MutantParam(None),
+            description: "Test only: a mutant policy, overriding policy=",
         },
     },
 }
 
 struct RwpModule {
     // Dropped first: the gates are back to stock C before the files go.
-    _gates: rwp_provider::Registration,
+    _gates: Registration,
     _policy_file: Pin<KBox<debugfs::File<Policy>>>,
     _counters_file: Pin<KBox<debugfs::File<&'static GateStats>>>,
     _dir: debugfs::Dir,
@@ -54,7 +63,10 @@ struct RwpModule {
 
 impl kernel::Module for RwpModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let policy = module_parameters::policy.value();
+        let policy = module_parameters::mutant
+            .value()
+            .0
+            .unwrap_or(module_parameters::policy.value().0);
 
         let dir = debugfs::Dir::new(c"rwp");
         let policy_file = KBox::pin_init(
@@ -75,7 +87,7 @@ impl kernel::Module for RwpModule {
         )?;
 
         // Last, so that a failure above leaves nothing registered.
-        let gates = rwp_provider::Registration::new(policy).inspect_err(|e| {
+        let gates = rwp_provider::register(policy).inspect_err(|e| {
             pr_err!("cannot register the gates: {e:?} (another provider loaded?)\n");
         })?;
         pr_info!("gates registered, policy {}\n", policy.name());

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The policies the gates can decide under, and the module parameters that choose one.
+//!
+//! Three are for users: the 7.3 decisions and two historical ones. The others are mutants for
+//! the tests: each flips or drops one input of one decision, so that a test suite can show which
+//! of its tests notice. They are chosen with a parameter of their own, `mutant=`, and are not
+//! offered where `policy=` lists its values.
+
+use kernel::{
+    module_param::ModuleParam,
+    prelude::*,
+    str::BStr, //
+};
+
+/// The decisions the gates make.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Policy {
+    /// The decisions of the 7.3 tree, bit for bit.
+    Merged,
+    /// The series as posted in v2 (May 2026): GUP faults on every RWP VMA, accessible or not
+    /// (v6 fixed the `FOLL_FORCE` livelock that causes on a `PROT_NONE` RWP VMA), and rmap
+    /// unmaps the large folios of protected VMAs one PTE at a time.
+    Seed,
+    /// The gates as they were before the series: only `VM_UFFD_WP` counts. This is the bug the
+    /// series fixed.
+    WpOnly,
+    /// Mutant: khugepaged forgets `VM_UFFD_WP` and refuses RWP VMAs only (an RWP-only rewrite).
+    RwpOnly,
+    /// Mutant: GUP ignores `FOLL_HONOR_NUMA_FAULT`, and follows protnone entries it should fault
+    /// on for a caller that honours NUMA hinting.
+    IgnoresNuma,
+    /// Mutant: collapse is refused for protected VMAs, retraction is not.
+    NoRetractGate,
+    /// Mutant: retraction is refused for protected VMAs, collapse is not.
+    NoCollapseGate,
+    /// Mutant: rmap batches the PTEs of an RWP VMA comparing PFNs only, so a batch may mix
+    /// protected and unprotected PTEs and a failed unmap restores them all from the first.
+    MixedBatch,
+}
+
+impl Policy {
+    /// Every policy: first those a user chooses with `policy=`, then the mutants.
+    pub(crate) const ALL: [Self; 8] = [
+        Self::Merged,
+        Self::Seed,
+        Self::WpOnly,
+        Self::RwpOnly,
+        Self::IgnoresNuma,
+        Self::NoRetractGate,
+        Self::NoCollapseGate,
+        Self::MixedBatch,
+    ];
+    /// The policies a user chooses with `policy=`.
+    pub(crate) const USER: &[Self] = Self::ALL.split_at(3).0;
+    /// The mutants the tests choose with `mutant=`.
+    pub(crate) const MUTANTS: &[Self] = Self::ALL.split_at(3).1;
+
+    /// The name given on the command line.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::Merged => "merged",
+            Self::Seed => "seed",
+            Self::WpOnly => "wp-only",
+            Self::RwpOnly => "rwp-only",
+            Self::IgnoresNuma => "ignores-numa",
+            Self::NoRetractGate => "no-retract-gate",
+            Self::NoCollapseGate => "no-collapse-gate",
+            Self::MixedBatch => "mixed-batch",
+        }
+    }
+}
+
+/// Looks `arg` up among `choices` by name, or logs one line naming the valid ones.
+fn parse(what: &str, choices: &[Policy], arg: &BStr) -> Result<Policy> {
+    const MAX_SHOWN: usize = 32;
+
+    if let Some(p) = choices.iter().find(|p| p.name().as_bytes() == &**arg) {
+        return Ok(*p);
+    }
+    // Show enough of a bad name to recognise it, not a page of it.
+    let shown = BStr::from_bytes(&arg[..arg.len().min(MAX_SHOWN)]);
+    let mut valid = KVec::<u8>::new();
+    for (i, p) in choices.iter().enumerate() {
+        if i > 0 {
+            valid.extend_from_slice(b", ", GFP_KERNEL)?;
+        }
+        valid.extend_from_slice(p.name().as_bytes(), GFP_KERNEL)?;
+    }
+    pr_err!(
+        "unknown {what} '{shown}': valid ones are {}\n",
+        BStr::from_bytes(&valid)
+    );
+    Err(EINVAL)
+}
+
+/// The `policy=` parameter.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct UserPolicy(pub(crate) Policy);
+
+impl ModuleParam for UserPolicy {
+    fn try_from_param_arg(arg: &BStr) -> Result<Self> {
+        parse("policy", Policy::USER, arg).map(Self)
+    }
+}
+
+/// The `mutant=` parameter: a test-only policy that overrides `policy=`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct MutantParam(pub(crate) Option<Policy>);
+
+impl ModuleParam for MutantParam {
+    fn try_from_param_arg(arg: &BStr) -> Result<Self> {
+        parse("mutant", Policy::MUTANTS, arg).map(|p| Self(Some(p)))
+    }
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per-call-site counters, so a test can prove that the site it aims at was consulted by this
+//! module during a scenario rather than bypassed by the stock C.
+
+use core::fmt;
+use kernel::{
+    mm::rwp_gate::GupSite,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    }, //
+};
+
+/// A call site of a gate: the three of the GUP gate, and one for each other gate.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Gate {
+    /// `gup_can_follow_protnone()` in `follow_page_pte()`; says "fault".
+    GupPte,
+    /// `gup_can_follow_protnone()` in `follow_pmd_mask()`; says "fault".
+    GupPmd,
+    /// `gup_can_follow_protnone()` in `follow_huge_pmd()`; says "fault".
+    GupHugePmd,
+    /// `try_collapse_pte_mapped_thp()`; says "refuse".
+    Collapse,
+    /// `file_backed_vma_is_retractable()`; says "refuse".
+    Retract,
+    /// `folio_unmap_pte_batch()`; says "not the stock batch".
+    Unmap,
+}
+
+impl Gate {
+    /// Every call site, in the order of the counters file.
+    pub(crate) const ALL: [Self; 6] = [
+        Self::GupPte,
+        Self::GupPmd,
+        Self::GupHugePmd,
+        Self::Collapse,
+        Self::Retract,
+        Self::Unmap,
+    ];
+
+    /// The name the counters file, the tests (`tests/rwp_lib.h`) and the report use.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::GupPte => "gup_pte",
+            Self::GupPmd => "gup_pmd",
+            Self::GupHugePmd => "gup_huge_pmd",
+            Self::Collapse => "collapse",
+            Self::Retract => "retract",
+            Self::Unmap => "unmap",
+        }
+    }
+
+    /// The counter of a GUP call site.
+    pub(crate) const fn gup(site: GupSite) -> Self {
+        match site {
+            GupSite::Pte => Self::GupPte,
+            GupSite::Pmd => Self::GupPmd,
+            GupSite::HugePmd => Self::GupHugePmd,
+        }
+    }
+}
+
+/// How often one call site was asked, and how often it said fault, refuse or not-the-batch.
+struct Counter {
+    asked: Atomic<u64>,
+    said: Atomic<u64>,
+}
+
+/// The counters of every call site.
+pub(crate) struct GateStats([Counter; Gate::ALL.len()]);
+
+/// The module's counters. Static, because the C gates pass no context to the provider.
+pub(crate) static STATS: GateStats = GateStats(
+    [const {
+        Counter {
+            asked: Atomic::new(0),
+            said: Atomic::new(0),
+        }
+    }; Gate::ALL.len()],
+);
+
+impl GateStats {
+    /// Counts one decision at `gate` and passes it through. `said` is true for the decision
+    /// that protects the per-PTE state, or departs from the stock batch.
+    #[inline]
+    pub(crate) fn record(&self, gate: Gate, said: bool) -> bool {
+        let counter = &self.0[gate as usize];
+        counter.asked.add(1, Relaxed);
+        if said {
+            counter.said.add(1, Relaxed);
+        }
+        said
+    }
+
+    /// Writes one line per call site: its name, how often it was asked, how often it said yes.
+    pub(crate) fn write_table(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for gate in Gate::ALL {
+            let counter = &self.0[gate as usize];
+            writeln!(
+                f,
+                "{} {} {}",
+                gate.name(),
+                counter.asked.load(Relaxed),
+                counter.said.load(Relaxed)
+            )?;
+        }
+        Ok(())
+    }
+}
