@@ -79,7 +79,7 @@ FIXTURE_SETUP(gup)
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz), 0);
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz, true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, NR_PAGES * self->env.psz), NR_PAGES);
-	self->env.asked_before = rwp_gate_asked(GATE_GUP);
+	self->env.asked_before = rwp_gate_asked(GATE_GUP_PTE);
 }
 
 FIXTURE_TEARDOWN(gup)
@@ -102,7 +102,7 @@ static void check_reported(struct __test_metadata *_metadata,
 	}
 	EXPECT_EQ(rwp_count_protected(env->area + env->psz,
 				      (NR_PAGES - 1) * env->psz), NR_PAGES - 1);
-	EXPECT_GATE_CONSULTED(GATE_GUP, env->asked_before);
+	EXPECT_GATE_CONSULTED(GATE_GUP_PTE, env->asked_before);
 }
 
 /*
@@ -110,15 +110,18 @@ static void check_reported(struct __test_metadata *_metadata,
  * /proc/pid/mem and ptrace, plain get_user_pages() behind gup_test) cannot
  * wait for a sync handler: handle_userfault() fails the fault and the
  * access fails. That is no bypass either, as long as nothing was read and
- * the page is still protected.
+ * the page is still protected. With CONFIG_DEBUG_VM the refusal dumps the
+ * stack once: the test announces it, so the dmesg check can tell it from a
+ * splat.
  */
 static void check_refused(struct __test_metadata *_metadata,
 			  struct gup_env *env)
 {
+	rwp_expect_retry_dump();
 	EXPECT_EQ(rwp_is_protected(env->area), 1)
 		TH_LOG("the access failed, yet the protection is gone");
 	EXPECT_EQ(rwp_count_protected(env->area, NR_PAGES * env->psz), NR_PAGES);
-	EXPECT_GATE_CONSULTED(GATE_GUP, env->asked_before);
+	EXPECT_GATE_CONSULTED(GATE_GUP_PTE, env->asked_before);
 }
 
 static bool all_bytes(const char *buf, size_t len, char c)
@@ -358,6 +361,164 @@ TEST(prot_none_foll_force_completes)
 		SKIP(return, "no userfaultfd RWP in this kernel");
 	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		TH_LOG("the FOLL_FORCE read of a PROT_NONE RWP VMA looped");
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("failed at step %d", WEXITSTATUS(status));
+}
+
+/*
+ * The PMD call sites. UFFDIO_RWPROTECT keeps a PMD-mapped anon THP mapped by
+ * its PMD, now protnone: a read GUP of one of its pages is decided in
+ * follow_pmd_mask() (and, if that lets it through, in follow_huge_pmd()), not
+ * in follow_page_pte(). With the gate right the fault unprotects the whole
+ * PMD, so all its pages are reported accessed; with it wrong the read goes
+ * through unseen.
+ */
+struct thp_env {
+	struct rwp_ctx ctx;
+	char *area;
+	size_t hpage;
+};
+
+FIXTURE(gup_thp)
+{
+	struct thp_env env;
+};
+
+FIXTURE_VARIANT(gup_thp)
+{
+	bool sync;
+};
+
+FIXTURE_VARIANT_ADD(gup_thp, async)
+{
+	.sync = false,
+};
+
+FIXTURE_VARIANT_ADD(gup_thp, sync)
+{
+	.sync = true,
+};
+
+/* A PMD-mapped anon THP, made by MADV_COLLAPSE; MAP_FAILED if it could not be. */
+static char *make_thp(size_t hpage)
+{
+	char *thp = mmap_aligned(hpage, hpage, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	size_t i;
+
+	if (thp == MAP_FAILED)
+		return thp;
+	for (i = 0; i < hpage / psize(); i++)
+		memset(thp + i * psize(), PATTERN(i % NR_PAGES), psize());
+	if (madvise(thp, hpage, MADV_COLLAPSE) || !check_huge_anon(thp, hpage, 1, hpage)) {
+		munmap(thp, hpage);
+		return MAP_FAILED;
+	}
+	return thp;
+}
+
+FIXTURE_SETUP(gup_thp)
+{
+	int ret;
+
+	self->env.hpage = read_pmd_pagesize();
+	if (!self->env.hpage)
+		SKIP(return, "no PMD-sized THP");
+	self->env.area = make_thp(self->env.hpage);
+	ASSERT_NE(self->env.area, MAP_FAILED) TH_LOG("MADV_COLLAPSE made no THP");
+	ret = rwp_open(&self->env.ctx, variant->sync);
+	if (ret == RWP_UNSUPPORTED)
+		SKIP(return, "no userfaultfd RWP in this kernel");
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.hpage), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.hpage, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.hpage),
+		  self->env.hpage / psize());
+	ASSERT_TRUE(check_huge_anon(self->env.area, self->env.hpage, 1, self->env.hpage))
+		TH_LOG("protecting the THP split it: this is no PMD test");
+}
+
+FIXTURE_TEARDOWN(gup_thp)
+{
+	rwp_close(&self->env.ctx);
+	munmap(self->env.area, self->env.hpage);
+}
+
+TEST_F(gup_thp, process_vm_readv)
+{
+	long before = rwp_gate_asked(GATE_GUP_PMD);
+	char buf[64];
+	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct iovec remote = { .iov_base = self->env.area, .iov_len = sizeof(buf) };
+
+	ASSERT_EQ(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), sizeof(buf))
+		TH_LOG("process_vm_readv: %s", strerror(errno));
+	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
+	if (variant->sync) {
+		EXPECT_GE(rwp_faults_at(&self->env.ctx, self->env.area), 1)
+			TH_LOG("no RWP fault delivered for the GUP of the THP");
+	} else {
+		EXPECT_EQ(rwp_is_protected(self->env.area), 0)
+			TH_LOG("THP still protected: the GUP read through the PMD marker");
+	}
+	EXPECT_GATE_CONSULTED(GATE_GUP_PMD, before);
+}
+
+/*
+ * FOLL_FORCE reads of a THP whose VMA is PROT_NONE: both PMD sites let them
+ * through, since no fault can make progress there. Unregistered, that is
+ * the control that reaches follow_huge_pmd()'s gate whatever the policy;
+ * registered for RWP and protected, the v2 gate forces a fault at the
+ * first site, which loops: the read runs in a child under alarm().
+ */
+static int foll_force_read_status(size_t hpage, bool rwp)
+{
+	int status;
+	pid_t child;
+
+	child = fork();
+	if (!child) {
+		char *thp = make_thp(hpage);
+		struct rwp_ctx ctx;
+		char buf[64];
+		int fd;
+
+		if (thp == MAP_FAILED)
+			_exit(2);
+		if (rwp && (rwp_open(&ctx, false) || rwp_register(&ctx, thp, hpage) ||
+			    rwp_protect(&ctx, thp, hpage, true)))
+			_exit(3);
+		if (mprotect(thp, hpage, PROT_NONE) || !check_huge_anon(thp, hpage, 1, hpage))
+			_exit(4);
+		fd = open("/proc/self/mem", O_RDONLY);
+		if (fd < 0)
+			_exit(5);
+		alarm(10);
+		if (pread(fd, buf, sizeof(buf), (uintptr_t)thp) != sizeof(buf))
+			_exit(6);
+		_exit(all_bytes(buf, sizeof(buf), PATTERN(0)) ? 0 : 7);
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return -1;
+	return status;
+}
+
+TEST(thp_prot_none_foll_force_completes)
+{
+	size_t hpage = read_pmd_pagesize();
+	long before = rwp_gate_asked(GATE_GUP_HUGE_PMD);
+	int status;
+
+	if (!hpage)
+		SKIP(return, "no PMD-sized THP");
+	status = foll_force_read_status(hpage, false);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the control read failed: status %#x", status);
+	EXPECT_GATE_CONSULTED(GATE_GUP_HUGE_PMD, before);
+
+	status = foll_force_read_status(hpage, true);
+	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		TH_LOG("the FOLL_FORCE read of a PROT_NONE RWP THP looped");
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("failed at step %d", WEXITSTATUS(status));
 }

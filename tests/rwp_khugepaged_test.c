@@ -181,7 +181,8 @@ static int shmem_pte_mapped_thp(struct __test_metadata *_metadata,
 		return -1;
 	fill(helper, env->hpage);
 	/* A forced collapse ignores shmem_enabled. */
-	if (madvise(helper, env->hpage, MADV_COLLAPSE)) {
+	if (madvise(helper, env->hpage, MADV_COLLAPSE) ||
+	    !check_huge_shmem(helper, env->hpage, 1, env->hpage)) {
 		munmap(helper, env->hpage);
 		close(fd);
 		return -2;
@@ -203,84 +204,140 @@ static int shmem_pte_mapped_thp(struct __test_metadata *_metadata,
 	return 0;
 }
 
-TEST_F(collapse, shmem_pte_mapped_thp)
+/*
+ * Protects the whole of env->area, RWP or uffd-wp; returns the uffd-wp fd,
+ * or 0 for RWP (whose userfaultfd is env->ctx).
+ */
+static int protect_area(struct __test_metadata *_metadata, struct collapse_env *env, bool wp)
 {
-	size_t nr = self->env.hpage / psize();
-	long before;
-	int ret;
+	size_t nr = env->hpage / psize();
+	int fd = 0;
 
-	ret = shmem_pte_mapped_thp(_metadata, &self->env);
-	if (ret == -2)
-		SKIP(return, "MADV_COLLAPSE cannot make a shmem THP here");
-	ASSERT_EQ(ret, 0);
-	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.hpage), 0);
-	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.hpage, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.hpage), nr);
-	/* Only now may anything collapse it: it is protected throughout. */
-	ASSERT_EQ(madvise(self->env.area, self->env.hpage, MADV_HUGEPAGE), 0);
-
-	before = rwp_gate_asked(GATE_COLLAPSE);
-	ret = madvise(self->env.area, self->env.hpage, MADV_COLLAPSE);
-	EXPECT_EQ(ret, -1) TH_LOG("MADV_COLLAPSE of the RWP VMA succeeded");
-	if (ret)
-		EXPECT_EQ(errno, EINVAL);
-	EXPECT_TRUE(check_huge_shmem(self->env.area, self->env.hpage, 0, self->env.hpage))
-		TH_LOG("the RWP VMA is PMD-mapped");
-	EXPECT_EQ(rwp_count_protected(self->env.area, self->env.hpage), nr);
-	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage), 0);
-	EXPECT_GATE_CONSULTED(GATE_COLLAPSE, before);
-	EXPECT_TRUE(intact(self->env.area, self->env.hpage));
+	if (wp) {
+		fd = uffd_wp_protect(env->area, env->hpage);
+		EXPECT_GE(fd, 0) TH_LOG("uffd-wp: %s", strerror(-fd));
+	} else {
+		EXPECT_EQ(rwp_register(&env->ctx, env->area, env->hpage), 0);
+		EXPECT_EQ(rwp_protect(&env->ctx, env->area, env->hpage, true), 0);
+	}
+	EXPECT_EQ(rwp_count_protected(env->area, env->hpage), nr);
+	return fd;
 }
 
 /*
- * The RWP VMA maps a memfd of small folios; MADV_COLLAPSE of a second
- * mapping of it makes a THP and retracts the page tables of the other
- * VMAs mapping that range. Touching one byte of the RWP VMA afterwards
- * must report one accessed page, not 512.
+ * MADV_COLLAPSE of a PTE-mapped shmem THP in a protected VMA: refused
+ * (SCAN_PTE_UFFD, -EINVAL), the PTEs and their uffd bits kept.
  */
-TEST_F(collapse, shmem_retract_page_table)
+static void shmem_pte_mapped_collapse(struct __test_metadata *_metadata,
+				      struct collapse_env *env, bool wp)
 {
-	size_t nr = self->env.hpage / psize();
-	char *other;
+	size_t nr = env->hpage / psize();
 	long before;
-	int fd;
+	int ret, fd;
+
+	ret = shmem_pte_mapped_thp(_metadata, env);
+	ASSERT_EQ(ret, 0) TH_LOG("no PTE-mapped shmem THP (step %d)", -ret);
+	fd = protect_area(_metadata, env, wp);
+	ASSERT_FALSE(_metadata->exit_code);
+	/* Only now may anything collapse it: it is protected throughout. */
+	ASSERT_EQ(madvise(env->area, env->hpage, MADV_HUGEPAGE), 0);
+
+	before = rwp_gate_asked(GATE_COLLAPSE);
+	ret = madvise(env->area, env->hpage, MADV_COLLAPSE);
+	EXPECT_EQ(ret, -1) TH_LOG("MADV_COLLAPSE of the %s VMA succeeded", wp ? "uffd-wp" : "RWP");
+	if (ret)
+		EXPECT_EQ(errno, EINVAL);
+	EXPECT_TRUE(check_huge_shmem(env->area, env->hpage, 0, env->hpage))
+		TH_LOG("the protected VMA is PMD-mapped");
+	EXPECT_EQ(rwp_count_protected(env->area, env->hpage), nr);
+	EXPECT_EQ(rwp_count_accessed(env->area, env->hpage), 0);
+	EXPECT_GATE_CONSULTED(GATE_COLLAPSE, before);
+	EXPECT_TRUE(intact(env->area, env->hpage));
+	if (fd > 0)
+		close(fd);
+}
+
+TEST_F(collapse, shmem_pte_mapped_thp)
+{
+	shmem_pte_mapped_collapse(_metadata, &self->env, false);
+}
+
+TEST_F(collapse, shmem_pte_mapped_thp_uffd_wp)
+{
+	shmem_pte_mapped_collapse(_metadata, &self->env, true);
+}
+
+/*
+ * The protected VMA maps a memfd of small folios; MADV_COLLAPSE of a second
+ * mapping of it makes a THP and retracts the page tables of the other VMAs
+ * mapping that range: of an unprotected twin (the positive control), not of
+ * the protected VMA. Touching one byte of it afterwards must fault in one
+ * PTE, not a PMD: with RWP, one page reported accessed, not 512; with
+ * uffd-wp, every page still write-protected.
+ */
+static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env *env, bool wp)
+{
+	size_t nr = env->hpage / psize();
+	char *other, *twin;
+	long before;
+	int fd, uffd;
 
 	fd = memfd_create("rwp-retract", MFD_CLOEXEC);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, self->env.hpage), 0);
-	self->env.area = mmap_aligned(self->env.hpage, self->env.hpage, PROT_READ | PROT_WRITE,
-				      MAP_SHARED, fd);
-	ASSERT_NE(self->env.area, MAP_FAILED);
-	/*
-	 * No MADV_NOHUGEPAGE here: once its page table is retracted, a fault
-	 * must be free to map the new THP by a PMD, which is how the loss
-	 * shows (512 accessed pages).
-	 */
-	fill(self->env.area, self->env.hpage);
-	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.hpage), 0);
-	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.hpage, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.hpage), nr);
-
-	other = mmap_aligned(self->env.hpage, self->env.hpage, PROT_READ | PROT_WRITE,
-			     MAP_SHARED, fd);
-	ASSERT_NE(other, MAP_FAILED);
+	ASSERT_EQ(ftruncate(fd, env->hpage), 0);
+	env->area = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	twin = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	other = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
 	close(fd);
-	ASSERT_EQ(madvise(other, self->env.hpage, MADV_HUGEPAGE), 0);
+	ASSERT_NE(env->area, MAP_FAILED);
+	ASSERT_NE(twin, MAP_FAILED);
+	ASSERT_NE(other, MAP_FAILED);
+	/*
+	 * No MADV_NOHUGEPAGE here: once a page table is retracted, a fault
+	 * must be free to map the new THP by a PMD, which is how the loss
+	 * shows.
+	 */
+	fill(env->area, env->hpage);
+	ASSERT_TRUE(intact(twin, env->hpage));
+	ASSERT_TRUE(check_huge_shmem(twin, env->hpage, 0, env->hpage));
+	uffd = protect_area(_metadata, env, wp);
+	ASSERT_FALSE(_metadata->exit_code);
+
+	ASSERT_EQ(madvise(other, env->hpage, MADV_HUGEPAGE), 0);
 	before = rwp_gate_asked(GATE_RETRACT);
-	if (madvise(other, self->env.hpage, MADV_COLLAPSE)) {
-		munmap(other, self->env.hpage);
-		SKIP(return, "MADV_COLLAPSE of the second mapping failed: %s",
-		     strerror(errno));
-	}
-	munmap(other, self->env.hpage);
+	ASSERT_EQ(madvise(other, env->hpage, MADV_COLLAPSE), 0)
+		TH_LOG("MADV_COLLAPSE of the second mapping: %s", strerror(errno));
+	ASSERT_TRUE(check_huge_shmem(other, env->hpage, 1, env->hpage))
+		TH_LOG("the collapse made no PMD-mapped THP");
+	munmap(other, env->hpage);
 	EXPECT_GATE_CONSULTED(GATE_RETRACT, before);
 
+	/* The control: the twin's page table went, a fault maps the THP by a PMD. */
+	EXPECT_TRUE(intact(twin, env->hpage));
+	EXPECT_TRUE(check_huge_shmem(twin, env->hpage, 1, env->hpage))
+		TH_LOG("the unprotected twin was not retracted: this test shows nothing");
+	munmap(twin, env->hpage);
+
 	/* One access, through the VMM's eyes. */
-	EXPECT_EQ(FORCE_READ(self->env.area[0]), PATTERN(0));
-	EXPECT_TRUE(check_huge_shmem(self->env.area, self->env.hpage, 0, self->env.hpage))
-		TH_LOG("the RWP VMA's page table was retracted");
-	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage), 1);
-	EXPECT_TRUE(intact(self->env.area, self->env.hpage));
+	EXPECT_EQ(FORCE_READ(env->area[0]), PATTERN(0));
+	EXPECT_TRUE(check_huge_shmem(env->area, env->hpage, 0, env->hpage))
+		TH_LOG("the %s VMA's page table was retracted", wp ? "uffd-wp" : "RWP");
+	/* uffd-wp: every page still write-protected; RWP: one page accessed. */
+	EXPECT_EQ(wp ? rwp_count_protected(env->area, env->hpage) :
+		  rwp_count_accessed(env->area, env->hpage), wp ? (long)nr : 1);
+	EXPECT_TRUE(intact(env->area, env->hpage));
+	if (uffd > 0)
+		close(uffd);
+}
+
+TEST_F(collapse, shmem_retract_page_table)
+{
+	shmem_retract(_metadata, &self->env, false);
+}
+
+TEST_F(collapse, shmem_retract_page_table_uffd_wp)
+{
+	shmem_retract(_metadata, &self->env, true);
 }
 
 TEST_HARNESS_MAIN

@@ -106,6 +106,34 @@ int rwp_register(struct rwp_ctx *ctx, void *base, size_t len)
 	return 0;
 }
 
+int uffd_wp_protect(void *base, size_t len)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		.features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
+	};
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)base, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (uintptr_t)base, .len = len },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg) ||
+	    ioctl(fd, UFFDIO_WRITEPROTECT, &wp)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int rwp_protect(struct rwp_ctx *ctx, void *addr, size_t len, bool protect)
 {
 	struct uffdio_rwprotect rwp = {
@@ -276,4 +304,9 @@ long rwp_gate_asked(const char *gate)
 	unsigned long asked, said;
 
 	return rwp_gate_counter(gate, &asked, &said) ? (long)asked : -1;
+}
+
+void rwp_expect_retry_dump(void)
+{
+	fprintf(stderr, "# rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump\n");
 }

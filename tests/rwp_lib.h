@@ -46,6 +46,12 @@ struct rwp_ctx {
 int rwp_open(struct rwp_ctx *ctx, bool sync);
 /* Registers [base, base + len) for RWP and, in sync mode, starts the handler. */
 int rwp_register(struct rwp_ctx *ctx, void *base, size_t len);
+/*
+ * A second userfaultfd with [base, base + len) registered for uffd-wp and
+ * write-protected: the other kind of per-PTE protection the khugepaged
+ * gates keep. Returns its fd, or -errno.
+ */
+int uffd_wp_protect(void *base, size_t len);
 /* UFFDIO_RWPROTECT on a sub-range: protect or unprotect. */
 int rwp_protect(struct rwp_ctx *ctx, void *addr, size_t len, bool protect);
 /* Stops the handler and closes the userfaultfd (which unregisters). */
@@ -80,11 +86,20 @@ bool rwp_gate_counter(const char *gate, unsigned long *asked, unsigned long *sai
 /* How often the module's gate was asked, or -1 without the module. */
 long rwp_gate_asked(const char *gate);
 
+/*
+ * A sync RWP fault from a GUP that cannot retry makes handle_userfault()
+ * dump the stack (CONFIG_DEBUG_VM). A test that causes one on purpose says
+ * so; the runner counts these lines (scripts/dmesg_scan.py, ANNOUNCE).
+ */
+void rwp_expect_retry_dump(void);
+
 /* The gate names the module's counters use. */
-#define GATE_GUP	"gup_can_follow_protnone"
-#define GATE_COLLAPSE	"collapse_refused"
-#define GATE_RETRACT	"retract_refused"
-#define GATE_UNMAP	"unmap_batch_capped"
+#define GATE_GUP_PTE	"gup_pte"
+#define GATE_GUP_PMD	"gup_pmd"
+#define GATE_GUP_HUGE_PMD	"gup_huge_pmd"
+#define GATE_COLLAPSE	"collapse"
+#define GATE_RETRACT	"retract"
+#define GATE_UNMAP	"unmap"
 
 /*
  * In a kselftest_harness test: with the module loaded, the gate must have

@@ -48,40 +48,48 @@ static bool page_intact(const char *page, size_t i)
 	return page[0] == PATTERN(i) && page[psize() - 1] == PATTERN(i);
 }
 
-/* Every other page protected: mixed state inside each large folio. */
-static int protect_even(struct rwp_ctx *ctx, char *area, size_t len)
+/*
+ * Every other page protected, the even ones (first = 0) or the odd ones
+ * (first = 1): mixed state inside each large folio.
+ */
+static int protect_alternate(struct rwp_ctx *ctx, char *area, size_t len, size_t first)
 {
 	size_t i;
 
-	for (i = 0; i < len / psize(); i += 2)
+	for (i = first; i < len / psize(); i += 2)
 		if (rwp_protect(ctx, area + i * psize(), psize(), true))
 			return -1;
 	return 0;
 }
 
-/* Each even page protected and not accessed; each odd page neither. */
-static bool state_is_even(char *area, size_t len)
+static bool protected_page(size_t i, size_t first)
+{
+	return i % 2 == first;
+}
+
+/* The pages protect_alternate() protected are, and not accessed; the others are neither. */
+static bool state_is_alternate(char *area, size_t len, size_t first)
 {
 	size_t i;
 
 	for (i = 0; i < len / psize(); i++) {
 		char *p = area + i * psize();
-		bool even = !(i % 2);
+		bool prot = protected_page(i, first);
 
-		if (rwp_is_protected(p) != even)
+		if (rwp_is_protected(p) != prot)
 			return false;
-		if (even && rwp_count_accessed(p, psize()) != 0)
+		if (prot && rwp_count_accessed(p, psize()) != 0)
 			return false;
 	}
 	return true;
 }
 
 /*
- * Sync mode: touch every page; exactly the even ones must fault, once, and
- * every page must hold its data.
+ * Sync mode: touch every page; exactly the protected ones must fault, once,
+ * and every page must hold its data.
  */
-static void touch_and_check(struct __test_metadata *_metadata,
-			    struct rwp_ctx *ctx, char *area, size_t len)
+static void touch_and_check(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+			    char *area, size_t len, size_t first)
 {
 	size_t i, wrong_faults = 0, wrong_data = 0;
 
@@ -90,7 +98,7 @@ static void touch_and_check(struct __test_metadata *_metadata,
 
 		if (!page_intact(p, i))
 			wrong_data++;
-		if (rwp_faults_at(ctx, p) != (i % 2 ? 0 : 1))
+		if (rwp_faults_at(ctx, p) != protected_page(i, first))
 			wrong_faults++;
 	}
 	EXPECT_EQ(wrong_data, 0);
@@ -157,8 +165,8 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
 		SKIP(return, "no swap (the runner sets up zram)");
 	anon_mthp(_metadata, &self->env, 8);
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
-	ASSERT_EQ(protect_even(&self->env.ctx, self->env.area, self->env.len), 0);
-	ASSERT_TRUE(state_is_even(self->env.area, self->env.len));
+	ASSERT_EQ(protect_alternate(&self->env.ctx, self->env.area, self->env.len, 0), 0);
+	ASSERT_TRUE(state_is_alternate(self->env.area, self->env.len, 0));
 
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
 	for (i = 0; i < nr; i++)
@@ -166,8 +174,8 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
 	if (!swapped)
 		SKIP(return, "MADV_PAGEOUT swapped nothing out");
 	/* While swapped: the swap entries keep the marker, nothing is accessed. */
-	EXPECT_TRUE(state_is_even(self->env.area, self->env.len));
-	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len);
+	EXPECT_TRUE(state_is_alternate(self->env.area, self->env.len, 0));
+	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len, 0);
 }
 
 /*
@@ -238,16 +246,20 @@ static int cg_write(const char *dir, const char *file, const char *val)
 #define CGROOT	"/sys/fs/cgroup"
 
 /*
- * One lazyfree 64 KiB folio with every other page protected and one
- * unprotected page pinned, in a memory cgroup of its own; memory.reclaim
- * then reclaims it from the LRU. Unlike MADV_PAGEOUT, LRU reclaim does not
- * split the folio first, so try_to_unmap_one() batches PTEs of mixed
- * protection: the batches must stop where the protection changes (or be
- * capped at one PTE), and the aborted unmap must restore each PTE with its
- * own state.
+ * One lazyfree 64 KiB folio with every other page protected, in a memory
+ * cgroup of its own; memory.reclaim then reclaims it from the LRU. Unlike
+ * MADV_PAGEOUT, LRU reclaim does not split the folio first, so
+ * try_to_unmap_one() batches PTEs of mixed protection: the batches must
+ * stop where the protection changes (or be capped at one PTE). The unmap
+ * of the first batch aborts, because a page is pinned or because the
+ * first page was written again after MADV_FREE, and the restore must give
+ * each PTE its own state.
  */
-TEST_F(reclaim, lazyfree_mixed_lru_restore)
+static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
+			       struct reclaim_env *env, bool redirty)
 {
+	/* A redirtied first page must be writable without a fault: unprotected. */
+	size_t first = redirty ? 1 : 0;
 	char cg[64], pid[16];
 	struct iovec iov;
 	long before;
@@ -255,19 +267,23 @@ TEST_F(reclaim, lazyfree_mixed_lru_restore)
 
 	snprintf(cg, sizeof(cg), CGROOT "/rwp-reclaim-%d", getpid());
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (cg_write(CGROOT, "cgroup.subtree_control", "+memory") ||
-	    mkdir(cg, 0755) || cg_write(cg, "cgroup.procs", pid))
-		SKIP(return, "no memory cgroup (cgroup2 with CONFIG_MEMCG)");
+	ASSERT_EQ(cg_write(CGROOT, "cgroup.subtree_control", "+memory"), 0);
+	ASSERT_EQ(mkdir(cg, 0755), 0);
+	ASSERT_EQ(cg_write(cg, "cgroup.procs", pid), 0);
 
-	anon_mthp(_metadata, &self->env, 1);
-	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_FREE), 0);
-	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
+	anon_mthp(_metadata, env, 1);
+	ASSERT_EQ(madvise(env->area, env->len, MADV_FREE), 0);
+	ASSERT_EQ(rwp_register(&env->ctx, env->area, env->len), 0);
 	ASSERT_EQ(pipe(pfd), 0);
-	iov.iov_base = self->env.area + psize();
-	iov.iov_len = psize();
-	ASSERT_EQ(vmsplice(pfd[1], &iov, 1, 0), psize());
-	ASSERT_EQ(protect_even(&self->env.ctx, self->env.area, self->env.len), 0);
-	ASSERT_TRUE(state_is_even(self->env.area, self->env.len));
+	if (redirty) {
+		memset(env->area, PATTERN(0), psize());
+	} else {
+		iov.iov_base = env->area + psize();
+		iov.iov_len = psize();
+		ASSERT_EQ(vmsplice(pfd[1], &iov, 1, 0), psize());
+	}
+	ASSERT_EQ(protect_alternate(&env->ctx, env->area, env->len, first), 0);
+	ASSERT_TRUE(state_is_alternate(env->area, env->len, first));
 
 	/* The folio is young: the first passes only age it. */
 	before = rwp_gate_asked(GATE_UNMAP);
@@ -277,12 +293,22 @@ TEST_F(reclaim, lazyfree_mixed_lru_restore)
 	close(pfd[0]);
 	close(pfd[1]);
 
-	EXPECT_TRUE(state_is_even(self->env.area, self->env.len))
+	EXPECT_TRUE(state_is_alternate(env->area, env->len, first))
 		TH_LOG("the restored PTEs do not carry their own protection");
-	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len);
+	touch_and_check(_metadata, &env->ctx, env->area, env->len, first);
 
 	cg_write(CGROOT, "cgroup.procs", pid);
 	rmdir(cg);
+}
+
+TEST_F(reclaim, lazyfree_mixed_lru_restore)
+{
+	lazyfree_mixed_lru(_metadata, &self->env, false);
+}
+
+TEST_F(reclaim, lazyfree_mixed_redirty_restore)
+{
+	lazyfree_mixed_lru(_metadata, &self->env, true);
 }
 
 /* smaps of the VMA holding addr: a field's value in kB, -1 if not found. */
