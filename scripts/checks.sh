@@ -1,49 +1,77 @@
 #!/usr/bin/env bash
-# Host-side checks, one line each into the file named by $1:
-#   NAME pass|fail [detail]
-# rustfmt and clippy on the module, checkpatch --strict on the series, the
-# interface header and the kselftests.
+# Host-side checks, as a KTAP document on stdout (the tree's
+# ktap_helpers.sh): rustfmt and clippy on the module, checkpatch --strict on
+# the series, the interface header and the kselftests, rust-analyzer's
+# project file, and the judge's own unit tests. Nothing here writes to the
+# checkout but the module's build outputs, which git ignores. Logs:
+# $RWP_CACHE/checks/NAME.log.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
-out=$1
-: > "$out"
-record() { echo "$1 $2 ${3:-}" >> "$out"; }
-
+. "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh"
+logs=$RWP_CACHE/checks
+rm -rf "$logs"
+mkdir -p "$logs"
 cd "$RWP_TOP"
-if rustfmt --check --edition 2021 --config-path "$KSRC/.rustfmt.toml" module/*.rs \
-	> "$RWP_CACHE/rustfmt.log" 2>&1; then
-	record rustfmt pass
-else
-	record rustfmt fail "see $RWP_CACHE/rustfmt.log"
-	cat "$RWP_CACHE/rustfmt.log"
-fi
 
-# Clippy through the kernel build: rebuild the crate with CLIPPY=1.
-touch module/rwp_core.rs
-if make -s -C "$KBUILD" M="$RWP_TOP/module" CLIPPY=1 modules > "$RWP_CACHE/clippy.log" 2>&1 &&
-   ! grep -q 'warning' "$RWP_CACHE/clippy.log"; then
-	record clippy pass
-else
-	record clippy fail "see $RWP_CACHE/clippy.log"
-	cat "$RWP_CACHE/clippy.log"
-fi
+# NAME COMMAND...: one test; its output, when it fails, as diagnostics.
+check() {
+	local name=$1
+	shift
+	if "$@" > "$logs/$name.log" 2>&1; then
+		ktap_test_pass "$name"
+	else
+		sed 's/^/# /' "$logs/$name.log" | head -n 40
+		ktap_test_fail "$name"
+	fi
+}
 
-# checkpatch: each patch in the tree (so it knows the tree's files), then
-# the files the series does not carry.
-bad=0
-for p in patches/*.patch; do
-	( cd "$KSRC" && scripts/checkpatch.pl --strict -q "$RWP_TOP/$p" ) || bad=1
-done
-for f in include/linux/rwp_gate.h tests/*.c tests/*.h; do
-	"$KSRC/scripts/checkpatch.pl" --strict -q --no-tree -f "$f" || bad=1
-done
-if [ "$bad" = 0 ]; then record checkpatch pass; else record checkpatch fail; fi
+rustfmt_check() {
+	rustfmt --check --edition 2021 --config-path "$KSRC/.rustfmt.toml" ./*.rs \
+		"$KSRC/rust/kernel/mm/rwp_gate.rs"
+}
 
-# make rust-analyzer must keep producing rust-project.json.
-rm -f module/rust-project.json
-if make -s -C module KDIR="$KBUILD" rust-analyzer > /dev/null 2>&1 && [ -s module/rust-project.json ]; then
-	record rust-analyzer pass
-else
-	record rust-analyzer fail
-fi
-exit 0
+# Clippy through the module's Makefile: kbuild sees the changed command and
+# rebuilds the crate with clippy-driver (the next plain build, without).
+clippy_check() {
+	make -s KDIR="$KBUILD" CLIPPY=1 modules 2>&1 | tee /dev/stderr | { ! grep -q 'warning'; }
+}
+
+# Each patch from inside the tree (so checkpatch knows the tree's files),
+# then the files the series does not carry.
+checkpatch_check() {
+	local p f bad=0
+	for p in patches/*.patch; do
+		( cd "$KSRC" && scripts/checkpatch.pl --strict -q "$RWP_TOP/$p" ) || bad=1
+	done
+	for f in tests/*.c tests/*.h; do
+		"$KSRC/scripts/checkpatch.pl" --strict -q --no-tree -f "$f" || bad=1
+	done
+	return $bad
+}
+
+# include/linux/rwp_gate.h is a copy, for readers of this repository, of the
+# header the series creates: it must be the same file.
+series_header_check() {
+	local tmp rc
+	tmp=$(mktemp -d)
+	( cd "$tmp" && git apply --include=include/linux/rwp_gate.h "$RWP_TOP"/patches/*.patch ) &&
+		diff -u "$tmp/include/linux/rwp_gate.h" include/linux/rwp_gate.h
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+
+rust_analyzer_check() {
+	make -s KDIR="$KBUILD" MO="$logs/rust-analyzer" rust-analyzer &&
+		[ -s "$logs/rust-analyzer/rust-project.json" ]
+}
+
+ktap_print_header
+ktap_set_plan 6
+check rustfmt rustfmt_check
+check clippy clippy_check
+check checkpatch checkpatch_check
+check series-header series_header_check
+check rust-analyzer rust_analyzer_check
+check judge-unit-tests python3 scripts/test_report.py
+ktap_finished

@@ -7,6 +7,8 @@ KSRC=${KSRC:-$RWP_CACHE/linux-src}
 KBUILD=${KBUILD:-$RWP_CACHE/linux-build}
 RWP_VENV=$RWP_CACHE/venv
 RWP_CARGO=$RWP_CACHE/cargo
+# The last run: its KTAP documents, kernel logs and stage times.
+RWP_OUT=${RWP_OUT:-$RWP_CACHE/out}
 
 export PATH="$RWP_VENV/bin:$RWP_CARGO/bin:$HOME/.cargo/bin:$PATH"
 # The libclang wheel ships its shared object under clang/native.
@@ -16,7 +18,7 @@ if [ -z "${LIBCLANG_PATH:-}" ]; then
 	done
 fi
 export LIBCLANG_PATH=${LIBCLANG_PATH:-}
-export RWP_CACHE RWP_TOP KSRC KBUILD
+export RWP_CACHE RWP_TOP KSRC KBUILD RWP_OUT
 
 # Stage banner with elapsed time since the top-level command started.
 : "${RWP_T0:=$(date +%s)}"

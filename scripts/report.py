@@ -1,206 +1,323 @@
 #!/usr/bin/env python3
-"""Turn the guest's results into the report: a table of test x configuration,
-the mutants caught, and one closing line `N passed, N failed, N skipped`.
+"""The judge: reads the KTAP documents a run wrote and tests/expectations,
+prints a table of test x phase, the problems, the mutants caught and the
+closing line `N passed, N failed, N skipped`, and sets the exit status.
 
-Every cell is judged against tests/expectations: a test must pass under
-every configuration except where that file says it must fail. Exit status 0
-only when every cell met its expectation.
+It is the only judge (the runner records, this decides), and it judges the
+whole tree: every node of a required phase must be listed in the
+expectations and every listed test must have run, so a test that vanishes,
+appears, stops early or crashes after its last result fails the run just like
+one that fails. Exit 0 only if nothing failed and every mutant was caught.
 """
 import argparse
-import fnmatch
-import os
+import math
 import re
+import shlex
 import sys
 
-TAP = re.compile(r"^(not )?ok \d+ (\S+)(?:\s+#\s*(SKIP|skip)\b\s*(.*))?")
-KUNIT_CASE = re.compile(r"^\[[ \d.]+\]\s{2,}(not )?ok \d+ (\S+)(?:\s+#\s*SKIP\b(.*))?")
-UFFD_TOTALS = re.compile(r"# Totals: pass:(\d+) fail:(\d+) .*skip:(\d+)")
+import ktap
+
+# Phases that are not a configuration of the kernel and module; the others
+# (none, merged, seed, wp-only, the mutants) share the configurations table.
+EXTRAS = ["setup", "hostile", "fuzz", "stress", "bench", "host"]
+# The phases an expectations file may name, unless --known says otherwise.
+PHASES = ["setup", "none", "merged", "seed", "wp-only", *EXTRAS[1:]]
+SECTION = re.compile(r"\[(.*)\]$")
+SKIP_WORD = re.compile(r"skip\b\s*", re.I)
+VERDICTS = {"pass": None, "fail": "marker", "skip": "reason"}  # word: what it needs
 
 
-def read(path):
+def label(phase, path):
+    return f"{phase}/{path}" if path else phase
+
+
+class Expectations:
+    """tests/expectations as {(phase, path): (verdict, text)}, and every
+    error in it with its file:line (each one fails the run)."""
+
+    def __init__(self, path, known):
+        self.known = known
+        self.cells, self.at, self.first_line, self.errors = {}, {}, {}, []
+        self.verdict_at = {}  # (phase, path) -> file:line of an explicit verdict
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            self.errors.append(f"{path}: cannot read the expectations: {e.strerror}")
+            return
+        section = None
+        for n, line in enumerate(text.splitlines(), 1):
+            where = f"{path}:{n}"
+            try:
+                tokens = shlex.split(line, comments=True)
+            except ValueError as e:
+                self.errors.append(f"{where}: {e}")
+                continue
+            if not tokens:
+                continue
+            if tokens[0].startswith("["):
+                section = self.section(where, " ".join(tokens))
+            elif section is None:
+                self.errors.append(f"{where}: a test before any [section]")
+            else:
+                self.line(where, n, section, tokens)
+        self.check_parents()
+
+    def section(self, where, text):
+        m = SECTION.match(text)
+        phases = m.group(1).split() if m else []
+        if not phases:
+            self.errors.append(f"{where}: a section header is [PHASE ...], not {text}")
+        unknown = [p for p in phases if p not in self.known]
+        if unknown:
+            self.errors.append(f"{where}: unknown phase {' '.join(unknown)} "
+                               f"(known: {' '.join(self.known)})")
+        return phases
+
+    def line(self, where, n, section, tokens):
+        """PATH [PHASE=VERDICT ...]: every phase of the section, pass by default."""
+        path, verdicts = tokens[0], {p: ("pass", "") for p in section}
+        if "" in path.split("/"):
+            self.errors.append(f"{where}: an empty component in the path {path!r}")
+        named = set()
+        for tok in tokens[1:]:
+            phase, eq, verdict = tok.partition("=")
+            word, colon, text = verdict.partition(":")
+            if not eq:
+                error = f"expected PHASE=VERDICT, got {tok!r}"
+            elif phase not in section:
+                error = f"phase {phase} is not in this section [{' '.join(section)}]"
+            elif phase in named:
+                error = f"two verdicts for {phase}"
+            elif word not in VERDICTS:
+                error = f'unknown verdict {word!r}: pass, fail:"MARKER" or skip:"REASON"'
+            elif VERDICTS[word] and not text:
+                error = f'{word} without its {VERDICTS[word]}: {phase}={word}:"..."'
+            elif not VERDICTS[word] and colon:
+                error = f"pass takes no text: {tok!r}"
+            else:
+                error = None
+                named.add(phase)
+                verdicts[phase] = (word, text)
+                self.verdict_at[(phase, path)] = where
+            if error:
+                self.errors.append(f"{where}: {error}")
+        again = [p for p in verdicts if (p, path) in self.at]
+        if again:
+            self.errors.append(f"{where}: duplicate: {path} is already listed for "
+                               f"{' '.join(again)} at line {self.at[(again[0], path)]}")
+        for phase, verdict in verdicts.items():
+            self.cells.setdefault((phase, path), verdict)
+            self.at.setdefault((phase, path), n)
+        self.first_line.setdefault(path, n)
+
+    def check_parents(self):
+        """A listed path with listed subtests is judged by its structure: a
+        verdict on it would never be looked at."""
+        for (phase, path), where in self.verdict_at.items():
+            if any(p == phase and x.startswith(path + "/") for p, x in self.cells):
+                self.errors.append(f"{where}: {path} has subtests listed under {phase}, "
+                                   "so it takes no verdict: put it on them")
+
+    def mutants(self, required):
+        return sum(v[0] == "fail" and p in required for (p, _), v in self.cells.items())
+
+
+def read_ktap(path):
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
+            text = f.read()
     except OSError:
         return None
+    return ktap.parse(text) if text.strip() else None
 
 
-def parse_tap(text):
-    """{test: ('pass'|'fail'|'skip', reason)} from kselftest_harness TAP."""
-    out = {}
-    for line in (text or "").splitlines():
-        m = TAP.match(line)
-        if m:
-            if m.group(3):
-                out[m.group(2)] = ("skip", m.group(4).strip())
-            else:
-                out[m.group(2)] = ("fail" if m.group(1) else "pass", "")
-    return out
+def structure(node):
+    """What is wrong with the document under a node, as a document."""
+    causes = list(node.errors)
+    if node.plan is None:
+        causes.append("no plan (1..N)")
+    elif node.plan != len(node.children):
+        causes.append(f"plan 1..{node.plan} but {len(node.children)} results")
+    return causes
 
 
-def parse_expectations(path):
-    rules = []
-    for line in open(path, encoding="utf-8"):
-        line = line.split("#", 1)[0].strip()
-        if line:
-            pattern, *configs = line.split()
-            rules.append((pattern, set(configs)))
-    return rules
+class Judge:
+    """Judges every node, keeping each cell's text and every failure as one
+    problem line: failed is len(problems), so the count cannot drift."""
+
+    def __init__(self, expect, required):
+        self.expect, self.required = expect, required
+        self.cells, self.problems = {}, []  # cells: (phase, path) -> text
+        self.passed = self.skipped = self.caught = 0
+        self.skipped_trees = set()  # (phase, path) of skips that cover a subtree
+
+    def fail(self, problem, cell="FAIL", tail=()):
+        self.problems.append(problem + "".join(f"\n      | {line}" for line in tail))
+        return cell
+
+    def ok(self, cell):
+        self.passed += 1
+        return cell
+
+    def documents(self, paths):
+        """The top-level tests of all documents are the phases: each required
+        one exactly once, no other."""
+        found = {}
+        for path in paths:
+            root = read_ktap(path)
+            if root is None:
+                self.fail(f"no KTAP document at {path} (the guest did not finish?)")
+                continue
+            for cause in structure(root):
+                self.fail(f"{path}: {cause}")
+            for node in root.children:
+                if node.name not in self.required:
+                    self.fail(f"unlisted phase {node.name} (in {path}; this run does not require it)")
+                elif node.name in found:
+                    self.fail(f"phase {node.name} appears twice ({found[node.name]} and {path})")
+                else:
+                    found[node.name] = path
+                    self.node(node.name, "", node)
+        for phase in self.required:
+            if phase not in found:
+                self.cells[(phase, "")] = self.fail(f"missing phase {phase} (did not run)", "MISSING")
+        self.missing()
+
+    def node(self, phase, path, node):
+        key, where = (phase, path), label(phase, path)
+        if key in self.cells:
+            self.fail(f"{where}: appears twice")
+            return
+        verdict = self.expect.cells.get(key, ("pass", ""))
+        if path and key not in self.expect.cells:
+            cell = self.fail(f"unlisted test {where} (not in the expectations)", "UNLISTED")
+        elif node.status == "skip":  # the whole subtree is one skip
+            self.skipped_trees.add(key)
+            cell = self.leaf(where, node, verdict)
+        elif node.children is not None or not path:
+            cell = self.parent(where, node, verdict, phase=not path)
+        else:
+            cell = self.leaf(where, node, verdict)
+        self.cells[key] = cell
+        if node.children and node.status != "skip":
+            for child in node.children:
+                self.node(phase, f"{path}/{child.name}" if path else child.name, child)
+
+    def parent(self, where, node, verdict, phase):
+        """Judged by structure: its plan is met and its status agrees with its children's."""
+        children = node.children or []
+        causes = structure(node) if node.children is not None else []
+        if phase and not children:
+            causes.append("ran no tests")
+        failing = any(c.status == "not ok" for c in children)
+        if node.status == "ok" and failing:
+            causes.append("reports ok although a subtest failed")
+        if verdict[0] != "pass":
+            causes.append(f"has subtests, so its {verdict[0]} verdict cannot be judged")
+        for cause in causes:
+            self.fail(f"{where}: {cause}")
+        crashed = node.status == "not ok" and not failing
+        if crashed:
+            self.fail(f"{where}: exited non-zero / crashed after its last result "
+                      f"({node.directive or 'no directive'})", tail=node.diagnostics[-3:])
+        return "BROKEN" if causes or crashed else self.ok("pass")
+
+    def leaf(self, where, node, verdict):
+        word, text = verdict
+        tail = node.diagnostics[-3:]
+        if word == "skip":
+            if node.status == "skip":
+                self.skipped += 1
+                return "skip"
+            return self.fail(f'{where}: must skip ("{text}") but ran: {node.status}', "NOSKIP!")
+        if node.status == "skip":
+            reason = SKIP_WORD.sub("", node.directive, count=1) or "no reason given"
+            return self.fail(f"{where}: skipped: {reason}", "SKIP!")
+        if word == "pass":
+            if node.status == "ok":
+                return self.ok("pass")
+            directive = f" ({node.directive})" if node.directive else ""
+            return self.fail(f"{where}: failed{directive}", "FAIL", tail)
+        if node.status == "ok":
+            return self.fail(f'{where}: passed, but must fail with "{text}" (the mutant survived)',
+                             "PASS!")
+        if text in "\n".join(node.diagnostics):
+            self.caught += 1
+            return self.ok("fail*")
+        return self.fail(f'{where}: failed, but without "{text}" (a different failure)', "FAIL?", tail)
+
+    def missing(self):
+        """Every listed test of a required phase must have run, unless a skip
+        above it (itself a failure) covers it."""
+        for phase, path in self.expect.cells:
+            parts = path.split("/")
+            above = {(phase, "/".join(parts[:k])) for k in range(len(parts))}
+            if (phase in self.required and (phase, path) not in self.cells
+                    and not above & self.skipped_trees):
+                self.cells[(phase, path)] = self.fail(
+                    f"missing test {label(phase, path)} (did not run)", "MISSING")
 
 
-def must_fail(rules, test, config):
-    return any(fnmatch.fnmatchcase(test, p) and config in c for p, c in rules)
-
-
-class Tally:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-        self.caught = self.mutants = 0
-        self.problems = []
-
-    def judge(self, name, config, got, expect_fail, reason=""):
-        """Returns the cell text and counts it."""
-        if expect_fail:
-            self.mutants += 1
-        if got == "skip":
-            self.skipped += 1
-            if expect_fail:
-                self.problems.append(f"{name} [{config}]: skipped, so the mutant was not tried: {reason}")
-            return "skip"
-        if got == "missing":
-            self.failed += 1
-            self.problems.append(f"{name} [{config}]: no result (crashed or not run)")
-            return "MISSING"
-        if expect_fail:
-            if got == "fail":
-                self.passed += 1
-                self.caught += 1
-                return "fail*"
-            self.failed += 1
-            self.problems.append(f"{name} [{config}]: passed, but must fail under {config}")
-            return "PASS!"
-        if got == "pass":
-            self.passed += 1
-            return "pass"
-        self.failed += 1
-        self.problems.append(f"{name} [{config}]: failed")
-        return "FAIL"
-
-
-def table(title, configs, rows):
-    width = max([len(r[0]) for r in rows] + [28]) + 2
+def table(title, phases, cells, first_line):
+    """Rows in the expectations' order (the phase itself first, unlisted last)."""
+    seen = {path: i for i, path in enumerate(dict.fromkeys(x for p, x in cells if p in phases))}
+    rows = sorted(seen, key=lambda x: (x != "", first_line.get(x, math.inf), seen[x]))
+    names = [x or "(phase)" for x in rows]
+    width, col = max(map(len, names)) + 2, max(max(map(len, phases)), 8) + 2
     print(f"\n== {title}")
-    print("".ljust(width) + "".join(c.ljust(18) for c in configs))
-    for name, cells in rows:
-        print(name.ljust(width) + "".join(cells.get(c, "-").ljust(18) for c in configs))
+    print(" " * width + "".join(p.ljust(col) for p in phases).rstrip())
+    for path, name in zip(rows, names):
+        print((name.ljust(width) + "".join(cells.get((p, path), "-").ljust(col) for p in phases)).rstrip())
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--results", required=True)
-    ap.add_argument("--expect", required=True)
-    ap.add_argument("--configs", nargs="*", default=[])
-    ap.add_argument("--programs", nargs="+", required=True)
-    ap.add_argument("--host", help="file of host-side checks: NAME pass|fail|skip [detail]")
-    args = ap.parse_args()
+def stages(path):
+    """How long each stage of the run took, as scripts/run.sh timed it."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            rows = [line.split(None, 1) for line in f if line.strip()]
+    except OSError:
+        print(f"\n(no stages at {path})")
+        return
+    print("\n== stages (seconds)")
+    width = max(len(row[0]) for row in rows) + 2 if rows else 0
+    for row in rows:
+        print(row[0].ljust(width) + (row[1].strip() if len(row) > 1 else "?"))
 
-    rules = parse_expectations(args.expect)
-    tally = Tally()
-    configs = args.configs
 
-    # kselftests
-    results = {c: {} for c in configs}
-    order = []
-    for c in configs:
-        for prog in args.programs:
-            for test, res in parse_tap(read(os.path.join(args.results, c, prog + ".tap"))).items():
-                results[c][test] = res
-                if test not in order:
-                    order.append(test)
-    rows = []
-    for test in order:
-        cells = {}
-        for c in configs:
-            got, reason = results[c].get(test, ("missing", ""))
-            cells[c] = tally.judge(test, c, got, must_fail(rules, test, c), reason)
-        rows.append((test, cells))
-    # the tree's own RWP selftests, the baseline to beat
-    cells = {}
-    if not configs:
-        rows = []
-    for c in configs:
-        rc = (read(os.path.join(args.results, c, "uffd-unit-tests.rc")) or "").strip()
-        totals = UFFD_TOTALS.search(read(os.path.join(args.results, c, "uffd-unit-tests.log")) or "")
-        got = "missing" if not rc else ("pass" if rc == "0" else "fail")
-        cell = tally.judge("uffd-unit-tests -f rwp", c, got, False)
-        if totals:
-            cell = f"{cell} {totals.group(1)}/{totals.group(2)}/{totals.group(3)}"
-        cells[c] = cell
-    if configs:
-        rows.append(("uffd-unit-tests -f rwp (p/f/s)", cells))
-        table("kselftests: test x configuration (fail* = must fail there, and did)", configs, rows)
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--expect", required=True, help="tests/expectations")
+    ap.add_argument("--phases", nargs="+", action="extend", required=True,
+                    help="the phases this run must have (repeatable)")
+    ap.add_argument("--ktap", action="append", required=True, help="a KTAP document (repeatable)")
+    ap.add_argument("--known", nargs="+", default=PHASES,
+                    help="every phase an expectations section may name")
+    ap.add_argument("--stages", help="a file of NAME SECONDS lines")
+    args = ap.parse_args(argv)
+    required = list(dict.fromkeys(args.phases))
+    expect = Expectations(args.expect, list(dict.fromkeys(args.known + required)))
+    judge = Judge(expect, required)
+    for error in expect.errors:
+        judge.fail(error)
+    judge.documents(args.ktap)
 
-    # KUnit and counters, for the configurations that load the module
-    modcfgs = [c for c in configs if c != "none"]
-    kunit_rows, counter_rows, life_rows = {}, {}, {}
-    for c in modcfgs:
-        d = os.path.join(args.results, c)
-        if os.path.exists(os.path.join(d, "insmod-failed")):
-            life_rows.setdefault("insmod", {})[c] = tally.judge("insmod", c, "fail", False)
-            continue
-        life_rows.setdefault("insmod", {})[c] = tally.judge("insmod", c, "pass", False)
-        cases = {}
-        for line in (read(os.path.join(d, "kunit.log")) or "").splitlines():
-            m = KUNIT_CASE.match(line)
-            if m:
-                cases[m.group(2)] = "skip" if m.group(3) is not None else ("fail" if m.group(1) else "pass")
-        if not cases:
-            cases["(no KUnit output)"] = "missing"
-        for case, got in cases.items():
-            kunit_rows.setdefault(case, {})[c] = tally.judge("kunit " + case, c, got, False)
-        consulted = True
-        for line in (read(os.path.join(d, "counters")) or "").splitlines():
-            gate, asked, said = line.split()
-            counter_rows.setdefault(gate, {})[c] = f"{asked}/{said}"
-            consulted &= int(asked) > 0
-        if not counter_rows:
-            consulted = False
-        life_rows.setdefault("every gate consulted", {})[c] = tally.judge(
-            "every gate consulted", c, "pass" if consulted else "fail", False)
-        rmmod_ok = not os.path.exists(os.path.join(d, "rmmod-failed"))
-        life_rows.setdefault("rmmod, nothing left", {})[c] = tally.judge(
-            "rmmod", c, "pass" if rmmod_ok else "fail", False)
-    if modcfgs:
-        table("KUnit suite rwp, run at each insmod", modcfgs, sorted(kunit_rows.items()))
-        table("gate counters after the kselftests (asked/said)", modcfgs, sorted(counter_rows.items()))
-        table("module lifecycle", modcfgs, sorted(life_rows.items()))
-
-    # extra guest programs (hostile input, stress, bench): TAP, one column
-    extra = os.path.join(args.results, "extra")
-    if os.path.isdir(extra):
-        rows = []
-        for name in sorted(os.listdir(extra)):
-            if name.endswith(".tap"):
-                for test, (got, reason) in parse_tap(read(os.path.join(extra, name))).items():
-                    rows.append((test, {"result": tally.judge(test, "extra", got, False, reason)}))
-        if rows:
-            table("hostile input, stress and bench (in the guest)", ["result"], rows)
-
-    if args.host and os.path.exists(args.host):
-        rows = []
-        for line in open(args.host, encoding="utf-8"):
-            name, got, *detail = line.split(None, 2)
-            rows.append((name, {"result": tally.judge(name, "host", got, False, " ".join(detail))}))
-        table("checks on the host", ["result"], rows)
-
-    if tally.problems:
+    for title, phases in (("configurations", [p for p in required if p not in EXTRAS]),
+                          ("extras and host", [p for p in required if p in EXTRAS])):
+        if phases:
+            table(title, phases, judge.cells, expect.first_line)
+    if args.stages:
+        stages(args.stages)
+    if judge.problems:
         print("\nProblems:")
-        for p in tally.problems:
-            print("  - " + p)
-    if tally.mutants:
-        print(f"\nmutants caught: {tally.caught}/{tally.mutants}")
-    print(f"{tally.passed} passed, {tally.failed} failed, {tally.skipped} skipped")
-    return 0 if tally.failed == 0 and tally.caught == tally.mutants else 1
+        for problem in judge.problems:
+            print(f"  - {problem}")
+    failed, mutants = len(judge.problems), expect.mutants(required)
+    if mutants:
+        print(f"\nmutants caught: {judge.caught}/{mutants}")
+    assert judge.caught == mutants or failed, "an uncaught mutant must be a failure"
+    print(f"{judge.passed} passed, {failed} failed, {judge.skipped} skipped")
+    return 0 if failed == 0 and judge.caught == mutants else 1
 
 
 if __name__ == "__main__":

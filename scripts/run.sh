@@ -1,66 +1,95 @@
 #!/usr/bin/env bash
 # The main job: build everything, boot the kernel, run the tests, report.
-#   scripts/run.sh run     kselftests with the module loaded (policy=merged)
+#   scripts/run.sh run     the kselftests with the module loaded (merged)
 #   scripts/run.sh check   every configuration (merged, seed, wp-only, then
-#                          no module), KUnit, hostile input, fuzz, stress,
-#                          a short bench and the host checks
+#                          no module), hostile input, fuzz, stress, a short
+#                          bench, and the host checks
 #   scripts/run.sh stress  the unload-under-load stress for DURATION seconds
 #   scripts/run.sh bench   the gate cost bench (ROUNDS, ITERS), written to
 #                          bench/RESULTS.md
-# The last line printed is `N passed, N failed, N skipped`; the exit status
-# is 0 only when every expectation was met.
+# Every outcome lands in a KTAP document ($RWP_OUT/guest.ktap from the VM,
+# $RWP_OUT/host.ktap from the host checks); scripts/report.py judges them
+# against tests/expectations, prints the report and sets the exit status.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
+# Every phase a run can have, in the order make check runs them: the
+# policies, the stock C (none: after the loads and unloads before it, the
+# stock decisions must be back), the mutants whose tests exist, the extras.
+all_phases=(setup merged seed wp-only none rwp-only no-retract-gate no-collapse-gate mixed-batch
+	hostile fuzz stress bench host)
 mode=${1:-run}
 case "$mode" in
-run)	configs=(merged) ;;
-check)	# none last: after three loads and unloads, the stock C must be back.
-	configs=(merged seed wp-only none)
-	export RWP_EXTRAS="hostile fuzz stress bench" ;;
-stress)	configs=()
-	export RWP_EXTRAS=stress RWP_STRESS_SECONDS=${DURATION:-600} ;;
-bench)	configs=()
-	export RWP_EXTRAS=bench RWP_BENCH_ROUNDS=${ROUNDS:-15} RWP_BENCH_ITERS=${ITERS:-40} ;;
+run)	phases=(setup merged) ;;
+check)	phases=("${all_phases[@]:0:${#all_phases[@]}-1}") ;;
+stress)	phases=(setup stress) ;;
+bench)	phases=(setup bench) ;;
 *)	die "usage: $0 run|check|stress|bench" ;;
 esac
-programs=(rwp_gup_test rwp_khugepaged_test rwp_reclaim_test)
+# RWP_PHASES="setup wp-only" make run: just those phases, for a quick look.
+if [ -n "${RWP_PHASES:-}" ]; then
+	read -r -a phases <<< "$RWP_PHASES"
+	for p in "${phases[@]}"; do
+		[[ " ${all_phases[*]} " == *" $p "* ]] || die "RWP_PHASES: no phase '$p' (${all_phases[*]})"
+	done
+fi
 # A fixed seed keeps make check reproducible; RWP_FUZZ_SEED=random draws one.
 fuzz_seed=${RWP_FUZZ_SEED:-20261125}
 [ "$fuzz_seed" != random ] || fuzz_seed=$(( (RANDOM << 15 | RANDOM) + 1 ))
-RWP_OUT=${RWP_OUT:-$RWP_CACHE/out}
-export RWP_OUT
-
-bash "$RWP_TOP/scripts/setup.sh"
-bash "$RWP_TOP/scripts/kernel.sh"
-stage "module: building rwp.ko"
-make -s -C "$RWP_TOP/module" KDIR="$KBUILD" >/dev/null || die "the module does not build"
-stage "tests: building the kselftests"
-make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUT="$KBUILD/rwp-tests" ||
-	die "the kselftests do not build"
+case "$mode" in
+stress)	stress_seconds=${DURATION:-600} ;;
+*)	stress_seconds=45 ;;
+esac
+case "$mode" in
+bench)	bench_rounds=${ROUNDS:-15} bench_iters=${ITERS:-40} ;;
+*)	bench_rounds=3 bench_iters=20 ;;
+esac
 
 rm -rf "$RWP_OUT"
-mkdir -p "$RWP_OUT/bin" "$RWP_OUT/results"
-cp "$KBUILD"/rwp-tests/* "$RWP_OUT/bin/"
-host=$RWP_OUT/host-checks
-: > "$host"
+mkdir -p "$RWP_OUT/bin"
+stages=$RWP_OUT/stages
+# NAME COMMAND...: one stage of the pipeline, timed into $stages.
+timed() {
+	local name=$1 t0=$SECONDS rc=0
+	shift
+	"$@" || rc=$?
+	echo "$name $((SECONDS - t0))" >> "$stages"
+	return $rc
+}
+
+timed setup bash "$RWP_TOP/scripts/setup.sh"
+timed kernel bash "$RWP_TOP/scripts/kernel.sh"
+stage "module: building rwp.ko"
+timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
+	die "the module does not build"
+stage "tests: building the kselftests"
+timed tests make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUT="$KBUILD/rwp-tests" ||
+	die "the kselftests do not build"
+cp "$KBUILD"/rwp-tests/* "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$RWP_OUT/bin/"
+
+report=(--ktap "$RWP_OUT/guest.ktap")
 if [ "$mode" = check ]; then
-	stage "checks: rustfmt, clippy, checkpatch, rust-analyzer"
-	bash "$RWP_TOP/scripts/checks.sh" "$host"
+	stage "checks: rustfmt, clippy, checkpatch, rust-analyzer, the judge's tests"
+	# The host checks are a phase of their own, in a document of their own.
+	{
+		printf 'KTAP version 1\n1..1\n'
+		rc=0
+		timed host-checks bash "$RWP_TOP/scripts/checks.sh" > "$RWP_OUT/checks.ktap" || rc=$?
+		sed 's/^/  /' "$RWP_OUT/checks.ktap"
+		if [ "$rc" = 0 ]; then echo "ok 1 host"; else echo "not ok 1 host # exit=$rc"; fi
+	} > "$RWP_OUT/host.ktap"
+	report+=(--ktap "$RWP_OUT/host.ktap" --phases host)
 fi
 
-stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), running ${configs[*]} ${RWP_EXTRAS:-}"
-if VM_TIMEOUT=$(( ${DURATION:-0} + 3600 )) bash "$RWP_TOP/scripts/vm.sh" env \
-	RWP_TEST_BIN="$RWP_OUT/bin" RWP_EXTRAS="${RWP_EXTRAS:-}" \
-	RWP_STRESS_SECONDS="${RWP_STRESS_SECONDS:-45}" RWP_BENCH_ROUNDS="${RWP_BENCH_ROUNDS:-3}" \
-	RWP_BENCH_ITERS="${RWP_BENCH_ITERS:-20}" RWP_FUZZ_SEED="$fuzz_seed" \
-	"$RWP_TOP/tests/run-guest.sh" "$RWP_OUT/results" "${configs[@]}"; then
-	echo "guest-dmesg-clean pass" >> "$host"
-else
-	echo "guest-dmesg-clean fail see $RWP_OUT/dmesg" >> "$host"
-fi
-if [ -s "$RWP_OUT/results/bench.raw" ]; then
-	python3 "$RWP_TOP/scripts/bench_report.py" "$RWP_OUT/results/bench.raw" > "$RWP_OUT/bench.md"
+stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${phases[*]}"
+timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" env \
+	RWP_TEST_BIN="$RWP_OUT/bin" RWP_FUZZ_SEED="$fuzz_seed" \
+	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
+	RWP_BENCH_ITERS="$bench_iters" \
+	python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${phases[@]}" || true
+
+if [ -s "$RWP_OUT/bench.raw" ]; then
+	python3 "$RWP_TOP/scripts/bench_report.py" "$RWP_OUT/bench.raw" > "$RWP_OUT/bench.md"
 	if [ "$mode" = bench ]; then
 		{ echo "# Cost of the gates: last \`make bench\`"; echo
 		  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, TCG guest, 2 vCPUs."; echo
@@ -70,6 +99,5 @@ if [ -s "$RWP_OUT/results/bench.raw" ]; then
 	echo; echo "== bench"; cat "$RWP_OUT/bench.md"
 fi
 stage "report"
-python3 "$RWP_TOP/scripts/report.py" --results "$RWP_OUT/results" \
-	--expect "$RWP_TOP/tests/expectations" --configs "${configs[@]}" \
-	--programs "${programs[@]}" --host "$host"
+exec python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
+	--known "${all_phases[@]}" "${report[@]}" --phases "${phases[@]}" --stages "$stages"

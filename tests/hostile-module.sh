@@ -1,23 +1,14 @@
 #!/usr/bin/env bash
-# Runs in the guest (TAP): bad input to the module changes nothing.
+# Runs in the guest (KTAP, with the tree's ktap_helpers.sh): bad input to
+# the module changes nothing.
 #   hostile-module.sh MODULE
-# Every invalid policy fails insmod with EINVAL ("Invalid parameters") and
+# Every invalid policy or mutant fails insmod with EINVAL ("Invalid parameters") and
 # one pr_err line, and leaves nothing registered; the debugfs files refuse
 # writes; a valid load still works afterwards.
 set -u
 module=$1
-n=0
-fails=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
+# The tree's helpers, installed beside the test programs by scripts/run.sh.
+. "${RWP_TEST_BIN:?}/ktap_helpers.sh"
 
 nothing_registered() {
 	! grep -q '^rwp ' /proc/modules && [ ! -e /sys/kernel/debug/rwp ]
@@ -29,44 +20,51 @@ bad_policy() {
 	echo "$mark" > /dev/kmsg
 	if err=$(insmod "$module" "$arg" 2>&1); then
 		rmmod rwp
-		ok 1 "module.rejects_$name (insmod succeeded)"
+		ktap_print_msg "insmod $arg succeeded"
+		ktap_test_fail "module.rejects_$name"
 		return
 	fi
-	lines=$(dmesg | sed -n "/$mark/,\$p" | grep -c 'rwp: unknown policy')
+	lines=$(dmesg | sed -n "/$mark/,\$p" | grep -c 'rwp: unknown \(policy\|mutant\)')
 	case "$err" in
 	*"Invalid parameters"*) ;;
-	*) ok 1 "module.rejects_$name (insmod said: $err)"; return ;;
+	*)	ktap_print_msg "insmod said: $err"
+		ktap_test_fail "module.rejects_$name"
+		return ;;
 	esac
 	if [ "$name" != no_value ] && [ "$lines" != 1 ]; then
-		ok 1 "module.rejects_$name ($lines error lines)"
+		ktap_print_msg "$lines error lines, not 1"
+		ktap_test_fail "module.rejects_$name"
 		return
 	fi
-	nothing_registered
-	ok $? "module.rejects_$name"
+	ktap_test_result "module.rejects_$name" nothing_registered
 }
 
-echo "TAP version 13"
-echo "1..9"
+policy_is() {
+	[ "$(cat /sys/kernel/debug/rwp/policy)" = "$1" ]
+}
+
+# The run-time files are read-only, and stay so for root.
+debugfs_refuses_writes() {
+	! echo merged 2>/dev/null > /sys/kernel/debug/rwp/policy &&
+		! echo 0 2>/dev/null > /sys/kernel/debug/rwp/counters && policy_is seed
+}
+
+ktap_print_header
+ktap_set_plan 11
 bad_policy unknown policy=bogus
 bad_policy empty policy=
 bad_policy overlong "policy=$(printf 'x%.0s' $(seq 4096))"
 bad_policy wrong_type policy=1
 bad_policy wrong_case policy=MERGED
 bad_policy no_value policy
+# The mutants have a parameter of their own, and it takes nothing else.
+bad_policy unknown_mutant mutant=bogus
+bad_policy policy_as_mutant mutant=merged
 
 # A valid load works after all that: nothing stale was left registered.
-insmod "$module" policy=seed && [ "$(cat /sys/kernel/debug/rwp/policy)" = seed ]
-ok $? "module.loads_after_bad_input"
-
-# The run-time files are read-only, and stay so for root.
-if echo merged > /sys/kernel/debug/rwp/policy 2>/dev/null ||
-   echo 0 > /sys/kernel/debug/rwp/counters 2>/dev/null; then
-	ok 1 "module.debugfs_refuses_writes"
-else
-	[ "$(cat /sys/kernel/debug/rwp/policy)" = seed ]
-	ok $? "module.debugfs_refuses_writes"
-fi
-
-rmmod rwp && nothing_registered
-ok $? "module.rmmod_leaves_nothing"
-exit $((fails > 0))
+insmod "$module" policy=seed
+ktap_test_result module.loads_after_bad_input policy_is seed
+ktap_test_result module.debugfs_refuses_writes debugfs_refuses_writes
+rmmod rwp
+ktap_test_result module.rmmod_leaves_nothing nothing_registered
+ktap_finished

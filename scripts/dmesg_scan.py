@@ -1,0 +1,118 @@
+"""The guest's kernel log, read in slices and checked for splats.
+
+The guest runner reads /dev/kmsg after every phase (`KmsgReader.read_new`),
+so each phase's log is checked on its own and nothing scrolls away unseen:
+every record carries a sequence number, and a gap between slices means the
+ring buffer dropped records, which fails the check.
+
+One stack dump is expected, not a splat: with CONFIG_DEBUG_VM,
+handle_userfault() prints "FAULT_FLAG_ALLOW_RETRY missing" and dumps the
+stack when a sync userfaultfd fault comes from a GUP that cannot retry
+(/proc/pid/mem, ptrace, gup_test), which the sync GUP tests do on purpose
+and announce (`ANNOUNCE` in their output). `scan` skips exactly such a
+block: the trigger line, then only lines shaped like a stack dump, ending
+at `</TASK>` within `DUMP_MAX_LINES`, with handle_userfault() on the stack.
+Anything else inside the window ends the skip and is scanned.
+"""
+import os
+import re
+
+# Lines that mean the kernel misbehaved. Each detector behind them is
+# configured (config/rwp.config): lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP,
+# RCU stall warnings, DETECT_HUNG_TASK, SOFTLOCKUP_DETECTOR.
+SPLAT = re.compile(
+    r"WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|"
+    r"cut here|rcu.*detected stall|rcu_sched self-detected|"
+    r"possible recursive locking|possible circular locking|"
+    r"inconsistent lock state|suspicious RCU usage|"
+    r"INFO: task .* blocked for more than|soft lockup"
+)
+DUMP_TRIGGER = re.compile(r"^FAULT_FLAG_ALLOW_RETRY missing [0-9a-f]+$")
+DUMP_LINE = re.compile(
+    r"^(CPU: \d+ UID: .*|Tainted: .*|Hardware name: .*|Call Trace:|\s*<TASK>|\s*</TASK>|"
+    r"\s*(\? )?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?|"
+    r"\s*(RIP|RSP|RAX|RDX|RBP|R10|R13|Code): .*)$"
+)
+DUMP_MAX_LINES = 80
+# What a test prints when it makes a sync GUP that cannot retry.
+ANNOUNCE = "rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump"
+
+
+def _dump_end(lines, start):
+    """Index after the expected dump starting at lines[start], or None."""
+    seen_handler = False
+    for i in range(start + 1, min(len(lines), start + 1 + DUMP_MAX_LINES)):
+        if not DUMP_LINE.match(lines[i]):
+            return None
+        seen_handler |= "handle_userfault+" in lines[i]
+        if lines[i].strip() == "</TASK>":
+            return i + 1 if seen_handler else None
+    return None
+
+
+def scan(lines, allowed_dumps):
+    """Checks one slice of the log. Returns a list of problems (empty when
+    clean): splat lines, and more expected dumps than were announced."""
+    problems, dumps, i = [], 0, 0
+    while i < len(lines):
+        if DUMP_TRIGGER.match(lines[i]):
+            end = _dump_end(lines, i)
+            if end is not None:
+                dumps += 1
+                i = end
+                continue
+            problems.append(f"a '{lines[i]}' without the expected stack dump after it")
+        elif SPLAT.search(lines[i]):
+            problems.append(lines[i])
+        i += 1
+    if dumps > allowed_dumps:
+        problems.append(f"{dumps} handle_userfault() stack dumps, "
+                        f"but the tests announced only {allowed_dumps}")
+    return problems
+
+
+def parse_record(raw):
+    """(sequence number, message) of one /dev/kmsg record."""
+    head, _, text = raw.partition(";")
+    seq = int(head.split(",")[1])
+    message = text.split("\n", 1)[0]	# continuation lines are KEY=value
+    return seq, re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), message)
+
+
+class KmsgReader:
+    """Reads the records logged since the last call, and notices loss."""
+
+    def __init__(self, path="/dev/kmsg"):
+        self.path = path
+        self.last_seq = -1	# the first record of a boot is number 0
+
+    def read_new(self):
+        """(lines, lost): the new messages, and how many records the ring
+        buffer dropped before they could be read."""
+        fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+        records, overwritten = [], 0
+        try:
+            while True:
+                try:
+                    records.append(os.read(fd, 8192).decode("utf-8", "replace"))
+                except BlockingIOError:
+                    break
+                except BrokenPipeError:	# overwritten while reading
+                    overwritten += 1
+        finally:
+            os.close(fd)
+        lines, lost = self.accept(records)
+        return lines, lost + overwritten
+
+    def accept(self, records):
+        """The messages of the records not seen before, and how many
+        records are missing between the last one seen and these."""
+        lines, lost = [], 0
+        for raw in records:
+            seq, message = parse_record(raw)
+            if seq <= self.last_seq:
+                continue
+            lost += seq - self.last_seq - 1
+            self.last_seq = seq
+            lines.append(message)
+        return lines, lost

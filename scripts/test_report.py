@@ -1,0 +1,498 @@
+#!/usr/bin/env python3
+"""Tests of the judge (report.py) and its KTAP parser (ktap.py).
+
+Each red case crafts documents and expectations, runs the judge as a function
+and asserts the exit status and that the output names the cause; every run
+also checks that the closing line agrees with the exit status. Run from the
+repository root: `python3 scripts/test_report.py [-v]` or
+`python3 -m unittest scripts/test_report.py`.
+
+More scripts' tests (scripts/dmesg_scan.py) go at the end as further TestCase
+classes: the scripts directory is on sys.path, and Tmp gives a temporary
+directory and write().
+"""
+import contextlib
+import io
+import os
+import re
+import sys
+import tempfile
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+import report  # noqa: E402
+
+GUEST = """\
+KTAP version 1
+1..3
+  KTAP version 1
+  # Subtest: setup
+  1..1
+  ok 1 zram_swap
+ok 1 setup
+  KTAP version 1
+  # Subtest: merged
+  1..3
+  ok 1 insmod
+    KTAP version 1
+    1..1
+        KTAP version 1
+        # Subtest: rwp
+        1..2
+        ok 1 merged_matches_stock
+        ok 2 second_provider_is_busy
+    ok 1 rwp
+  ok 2 kunit
+    TAP version 13
+    1..3
+    #  RUN           gup.async.process_vm_readv ...
+    #            OK  gup.async.process_vm_readv
+    ok 1 gup.async.process_vm_readv
+    ok 2 gup.sync.process_vm_readv
+    ok 3 global.prot_none_foll_force_completes
+    # Totals: pass:3 fail:0 xfail:0 xpass:0 skip:0 error:0
+  ok 3 rwp_gup_test
+ok 2 merged
+  KTAP version 1
+  # Subtest: wp-only
+  1..1
+    TAP version 13
+    1..3
+    # rwp_gup_test.c:140:process_vm_readv:Expected rwp_is_protected(env->area) (1) == 0 (0)
+    # rwp_gup_test.c:140:process_vm_readv:page still protected: the GUP read through the marker
+    #            FAIL  gup.async.process_vm_readv
+    not ok 1 gup.async.process_vm_readv
+    ok 2 gup.sync.process_vm_readv
+    ok 3 global.prot_none_foll_force_completes # SKIP no RWP
+    # Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0
+  not ok 1 rwp_gup_test # exit=1
+not ok 3 wp-only
+"""
+
+# As scripts/run.sh writes it: no `# Subtest:` line.
+HOST = """\
+KTAP version 1
+1..1
+  TAP version 13
+  1..1
+  ok 1 rustfmt
+ok 1 host
+"""
+
+EXPECT = """\
+# a comment, then a blank line
+
+[setup]
+zram_swap
+[merged wp-only]
+rwp_gup_test
+rwp_gup_test/gup.async.process_vm_readv   wp-only=fail:"page still protected"
+rwp_gup_test/gup.sync.process_vm_readv
+rwp_gup_test/global.prot_none_foll_force_completes  wp-only=skip:"no RWP without the module"
+[merged]
+insmod
+kunit
+kunit/rwp
+kunit/rwp/merged_matches_stock
+kunit/rwp/second_provider_is_busy
+[seed]
+insmod   seed=fail:"a phase this run does not require"
+[host]
+rustfmt
+"""
+
+PHASES = "setup merged wp-only host"
+CLOSING = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
+
+
+def edit(text, old, new):
+    """text with the first old replaced; old must be there, so a typo in a
+    test cannot leave the document green by accident."""
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def line_of(text, needle):
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+class Tmp(unittest.TestCase):
+    """A temporary directory per test, and write() into it."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        if text is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return path
+
+
+class JudgeTest(Tmp):
+    def judge(self, guest=GUEST, host=HOST, expect=EXPECT, phases=PHASES, more=(), args=()):
+        """Runs report.main; a None document is a --ktap path with no file.
+        more: further (name, text) documents."""
+        argv = ["--expect", self.write("expectations", expect), "--phases", *phases.split()]
+        for name, text in (("guest.ktap", guest), ("host.ktap", host), *more):
+            argv += ["--ktap", self.write(name, text)]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = report.main(argv + list(args))
+        out = out.getvalue()
+        closing = CLOSING.fullmatch(out.splitlines()[-1])
+        self.assertTrue(closing, out)
+        self.assertEqual(rc == 0, closing.group(2) == "0", f"closing line disagrees with exit {rc}:\n{out}")
+        self.counts = tuple(map(int, closing.groups()))
+        return rc, out
+
+    def red(self, *causes, **kw):
+        rc, out = self.judge(**kw)
+        self.assertEqual(rc, 1, out)
+        for cause in causes:
+            self.assertIn(cause, out)
+        return out
+
+    def green(self, **kw):
+        rc, out = self.judge(**kw)
+        self.assertEqual(rc, 0, out)
+        return out
+
+    # green
+
+    def test_green_run(self):
+        out = self.green()
+        self.assertIn("mutants caught: 1/1", out)
+        self.assertEqual(self.counts, (18, 0, 1))
+        self.assertNotIn("Problems:", out)
+        self.assertRegex(out, r"rwp_gup_test/gup.async.process_vm_readv +pass +fail\*")
+        self.assertRegex(out, r"rwp_gup_test/global.prot_none_foll_force_completes +pass +skip")
+
+    def test_allowed_skip_is_counted_as_skipped(self):
+        guest = edit(GUEST, "ok 2 gup.sync.process_vm_readv\n", "ok 2 gup.sync.process_vm_readv # SKIP no uffd\n")
+        expect = edit(EXPECT, "rwp_gup_test/gup.sync.process_vm_readv\n",
+                      'rwp_gup_test/gup.sync.process_vm_readv merged=skip:"no uffd here"\n')
+        self.green(guest=guest, expect=expect)
+        self.assertEqual(self.counts, (17, 0, 2))
+
+    def test_stages_table(self):
+        out = self.green(args=["--stages", self.write("stages", "kernel 812\nvm 95\n")])
+        self.assertRegex(out, r"== stages.*\nkernel +812\nvm +95\n")
+
+    def test_writer_output_is_judged_green(self):
+        """The runner's Writer, with programs' own output nested by raw()."""
+        out = io.StringIO()
+        top = ktap.Writer(out)
+        top.header(2)
+        setup = top.child()
+        setup.header(1, "setup")
+        setup.result(True, "zram_swap")
+        top.result(True, "setup")
+        wp = top.child()
+        wp.header(1, "wp-only")
+        wp.child().raw(textwrap.dedent(GUEST[GUEST.rindex("    TAP version 13"):GUEST.index("  not ok 1 rwp")]))
+        wp.result(False, "rwp_gup_test", "exit=1")
+        top.result(False, "wp-only")
+        self.assertEqual((top.count, top.failed, wp.count, wp.failed), (2, 1, 1, 1))
+        self.green(guest=out.getvalue(), phases="setup wp-only host")
+
+    # red: the documents
+
+    def test_missing_test(self):
+        expect = edit(EXPECT, "rwp_gup_test/gup.sync.process_vm_readv\n",
+                      "rwp_gup_test/gup.sync.process_vm_readv\nrwp_gup_test/gup.sync.vmsplice\n")
+        out = self.red("missing test merged/rwp_gup_test/gup.sync.vmsplice (did not run)",
+                       "missing test wp-only/rwp_gup_test/gup.sync.vmsplice (did not run)", expect=expect)
+        self.assertRegex(out, r"rwp_gup_test/gup.sync.vmsplice +MISSING +MISSING")
+
+    def test_unlisted_test(self):
+        expect = edit(EXPECT, "kunit/rwp/second_provider_is_busy\n", "")
+        out = self.red("unlisted test merged/kunit/rwp/second_provider_is_busy", expect=expect)
+        self.assertRegex(out, r"kunit/rwp/second_provider_is_busy +UNLISTED")
+
+    def test_plan_mismatch(self):
+        guest = edit(GUEST, "    1..3\n    #  RUN", "    1..4\n    #  RUN")
+        self.red("merged/rwp_gup_test: plan 1..4 but 3 results", guest=guest)
+
+    def test_skip_where_pass_is_required(self):
+        guest = edit(GUEST, "ok 2 gup.sync.process_vm_readv\n", "ok 2 gup.sync.process_vm_readv # SKIP no uffd\n")
+        out = self.red("merged/rwp_gup_test/gup.sync.process_vm_readv: skipped: no uffd", guest=guest)
+        self.assertRegex(out, r"gup.sync.process_vm_readv +SKIP!")
+
+    def test_failure_without_its_marker(self):
+        guest = edit(GUEST, "page still protected: the GUP", "page is gone: the GUP")
+        out = self.red('wp-only/rwp_gup_test/gup.async.process_vm_readv: failed, but without '
+                       '"page still protected"', "| #            FAIL  gup.async.process_vm_readv",
+                       "mutants caught: 0/1", guest=guest)
+        self.assertIn("FAIL?", out)
+
+    def test_expected_failure_passed(self):
+        guest = edit(GUEST, "    not ok 1 gup.async", "    ok 1 gup.async")
+        guest = edit(guest, "  not ok 1 rwp_gup_test # exit=1\nnot ok 3", "  ok 1 rwp_gup_test\nok 3")
+        out = self.red("wp-only/rwp_gup_test/gup.async.process_vm_readv: passed, but must fail",
+                       "mutant survived", "mutants caught: 0/1", guest=guest)
+        self.assertIn("PASS!", out)
+        self.assertEqual(self.counts[1], 1)
+
+    def test_crash_after_the_last_result(self):
+        guest = edit(GUEST, "  ok 3 rwp_gup_test\nok 2", "  not ok 3 rwp_gup_test # exit=139\nnot ok 2")
+        self.red("merged/rwp_gup_test: exited non-zero / crashed after its last result (exit=139)",
+                 "|   # Totals: pass:3", guest=guest)
+        self.assertEqual(self.counts[1], 1)
+
+    def test_fewer_results_than_plan(self):
+        guest = edit(GUEST, "    ok 3 global.prot_none_foll_force_completes\n", "")
+        guest = edit(guest, "  ok 3 rwp_gup_test\nok 2", "  not ok 3 rwp_gup_test # exit=139\nnot ok 2")
+        self.red("merged/rwp_gup_test: plan 1..3 but 2 results",
+                 "missing test merged/rwp_gup_test/global.prot_none_foll_force_completes", guest=guest)
+
+    def test_parent_ok_although_a_subtest_failed(self):
+        guest = edit(GUEST, "  not ok 1 rwp_gup_test # exit=1", "  ok 1 rwp_gup_test")
+        self.red("wp-only/rwp_gup_test: reports ok although a subtest failed", guest=guest)
+
+    def test_empty_extra(self):
+        guest = edit(GUEST, "1..3", "1..4") + "  KTAP version 1\n  # Subtest: hostile\n  1..0\nok 4 hostile\n"
+        self.red("hostile: ran no tests", "missing test hostile/module.rejects_bad_policy",
+                 guest=guest, expect=EXPECT + "[hostile]\nmodule.rejects_bad_policy\n",
+                 phases=PHASES + " hostile")
+
+    def test_empty_extra_file(self):
+        path = os.path.join(self.dir, "hostile.ktap")
+        self.red(f"no KTAP document at {path} (the guest did not finish?)",
+                 "missing phase hostile (did not run)", more=[("hostile.ktap", "\n")],
+                 phases=PHASES + " hostile")
+
+    def test_missing_kunit_case(self):
+        guest = edit(GUEST, "        ok 2 second_provider_is_busy\n", "")
+        guest = edit(guest, "        1..2", "        1..1")
+        self.red("missing test merged/kunit/rwp/second_provider_is_busy (did not run)", guest=guest)
+
+    def test_bail_out(self):
+        guest = edit(GUEST, "    ok 3 global.prot_none_foll_force_completes\n",
+                     "    Bail out! cannot open /dev/userfaultfd\n")
+        guest = edit(guest, "  ok 3 rwp_gup_test\nok 2", "  not ok 3 rwp_gup_test # exit=1\nnot ok 2")
+        self.red(f"merged/rwp_gup_test: line {line_of(guest, 'Bail out!')}: Bail out! cannot open /dev/userfaultfd",
+                 "merged/rwp_gup_test: plan 1..3 but 2 results", guest=guest)
+
+    def test_required_phase_missing(self):
+        out = self.red("missing phase seed (did not run)", "missing test seed/insmod (did not run)",
+                       "mutants caught: 1/2", phases=PHASES + " seed")
+        self.assertRegex(out, r"\(phase\) +pass +pass +MISSING")
+
+    def test_missing_ktap_file(self):
+        path = os.path.join(self.dir, "guest.ktap")
+        self.red(f"no KTAP document at {path} (the guest did not finish?)",
+                 "missing phase merged (did not run)", guest=None)
+
+    def test_unlisted_phase(self):
+        self.red("unlisted phase wp-only", phases="setup merged host")
+
+    def test_phase_twice(self):
+        self.red("phase host appears twice", more=[("again.ktap", HOST)])
+
+    def test_skipped_phase_is_one_failure(self):
+        guest = edit(GUEST, "ok 1 setup", "ok 1 setup # SKIP no zram")
+        self.red("setup: skipped: no zram", guest=guest)
+        self.assertEqual(self.counts[1], 1)
+
+    def test_must_skip_but_ran(self):
+        guest = edit(GUEST, "global.prot_none_foll_force_completes # SKIP no RWP",
+                     "global.prot_none_foll_force_completes")
+        self.red('wp-only/rwp_gup_test/global.prot_none_foll_force_completes: must skip', "NOSKIP!",
+                 guest=guest)
+
+    def test_numbering(self):
+        guest = edit(GUEST, "    ok 2 gup.sync", "    ok 5 gup.sync")
+        self.red(f"merged/rwp_gup_test: line {line_of(guest, 'ok 5')}: test gup.sync.process_vm_readv "
+                 "is number 5, expected 2",
+                 guest=guest)
+
+    def test_guest_stopped_mid_way(self):
+        guest = GUEST.split("  ok 2 kunit")[0]
+        out = self.red("guest.ktap: line 8: the document merged has no result line closing it",
+                       "missing test merged/rwp_gup_test (did not run)", "missing phase wp-only", guest=guest)
+        self.assertRegex(out, r"\(phase\) +BROKEN +MISSING")
+
+    # red: the expectations
+
+    def expect_error(self, old, new, message):
+        """The error names the expectations file and the line that changed."""
+        expect = edit(EXPECT, old, new)
+        where = next(n for n, (a, b) in enumerate(zip(EXPECT.splitlines(), expect.splitlines()), 1) if a != b)
+        self.red(f"{os.path.join(self.dir, 'expectations')}:{where}: {message}", expect=expect)
+
+    def test_expectation_with_a_phase_not_in_its_section(self):
+        self.expect_error("rwp_gup_test/gup.sync.process_vm_readv\n",
+                          'rwp_gup_test/gup.sync.process_vm_readv seed=fail:"x"\n',
+                          "phase seed is not in this section [merged wp-only]")
+
+    def test_expectation_fail_without_marker(self):
+        for verdict in ("wp-only=fail", 'wp-only=fail:""'):
+            with self.subTest(verdict):
+                self.expect_error('wp-only=fail:"page still protected"', verdict, "fail without its marker")
+
+    def test_expectation_errors(self):
+        cases = [
+            ("[merged wp-only]", "[merged wp_only]", "unknown phase wp_only"),
+            ('wp-only=fail:"page still protected"', "wp-only=maybe", "unknown verdict 'maybe'"),
+            ('wp-only=skip:"no RWP without the module"', 'wp-only=skip:""', "skip without its reason"),
+            ("rwp_gup_test/gup.sync.process_vm_readv\n", "rwp_gup_test/gup.sync.process_vm_readv merged=pass:x\n",
+             "pass takes no text"),
+            ("rwp_gup_test\n", "rwp_gup_test wp-only=pass\n", "rwp_gup_test has subtests listed under wp-only"),
+            ("kunit/rwp\n", "kunit/rwp\nkunit/rwp\n", "duplicate: kunit/rwp is already listed for merged"),
+            ("# a comment", "stray\n# a comment", "a test before any [section]"),
+            ('seed=fail:"a phase this run does not require"', "seed=maybe", "unknown verdict 'maybe'"),
+            ("rustfmt\n", 'rustfmt "unclosed\n', "No closing quotation"),
+        ]
+        for old, new, message in cases:
+            with self.subTest(new):
+                self.expect_error(old, new, message)
+
+
+class KtapTest(unittest.TestCase):
+    def test_tree_by_measured_indentation(self):
+        root = ktap.parse(GUEST)
+        merged = root.children[1]
+        self.assertEqual([c.name for c in root.children], ["setup", "merged", "wp-only"])
+        self.assertEqual((root.plan, root.errors), (3, []))
+        kunit = merged.children[1]
+        self.assertEqual((kunit.plan, kunit.children[0].name, kunit.children[0].plan), (1, "rwp", 2))
+        self.assertEqual([c.name for c in kunit.children[0].children],
+                         ["merged_matches_stock", "second_provider_is_busy"])
+        self.assertIsNone(merged.children[0].children)
+
+    def test_results_directives_and_diagnostics(self):
+        wp = ktap.parse(GUEST).children[2].children[0]
+        self.assertEqual((wp.status, wp.directive), ("not ok", "exit=1"))
+        async_, _, skipped = wp.children
+        self.assertEqual(async_.status, "not ok")
+        self.assertIn("#            FAIL  gup.async.process_vm_readv", async_.diagnostics)
+        self.assertEqual((skipped.status, skipped.directive), ("skip", "SKIP no RWP"))
+        self.assertIn("  # Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0", wp.diagnostics)
+
+    def test_skip_is_case_insensitive_and_other_directives_are_text(self):
+        root = ktap.parse("KTAP version 1\nok 1 a # skip why\nnot ok 2 b # TODO later\nok 3\n1..3\n")
+        self.assertEqual([(c.name, c.status, c.directive) for c in root.children],
+                         [("a", "skip", "skip why"), ("b", "not ok", "TODO later"), ("", "ok", "")])
+        self.assertEqual((root.plan, root.errors), (3, []))
+
+    def test_errors(self):
+        root = ktap.parse("KTAP version 1\nok 1 a\n1..1\nok 3 b\n")
+        self.assertEqual(root.errors, ["line 4: test b is number 3, expected 2",
+                                       "line 4: result b after the end of the document (its trailing plan)"])
+        self.assertIsNone(ktap.parse("KTAP version 1\nok 1 a\n").plan)
+
+    def test_writer_skip_and_raw(self):
+        out = io.StringIO()
+        w = ktap.Writer(out, indent=2)
+        w.diag("two\nlines")
+        w.result("skip", "t", "no RWP")
+        w.raw("TAP version 13\n\n  indented\n")
+        self.assertEqual(out.getvalue(), "  # two\n  # lines\n  ok 1 t # SKIP no RWP\n"
+                                         "  TAP version 13\n\n    indented\n")
+        self.assertRaises(ValueError, w.result, True, "a # b")
+
+
+import dmesg_scan  # noqa: E402
+
+DUMP = """\
+FAULT_FLAG_ALLOW_RETRY missing 881
+CPU: 1 UID: 0 PID: 312 Comm: rwp_gup_test Tainted: G           O     N  7.3.4 #1 PREEMPTLAZY
+Tainted: [O]=OOT_MODULE, [N]=TEST
+Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0x5d/0x80
+ handle_userfault+0x5c5/0x8a0
+ ? lock_release+0xc6/0x290
+ do_huge_pmd_uffd_rwp+0x40/0x60
+ __get_user_pages+0x1d4/0x1270
+ entry_SYSCALL_64_after_hwframe+0x76/0x7e
+RIP: 0033:0x4a2f1b
+Code: Unable to access opcode bytes at 0x4a2ef1.
+RSP: 002b:00007ffd2c0d0d88 EFLAGS: 00000246 ORIG_RAX: 0000000000000011
+RAX: ffffffffffffffda RBX: 0000000000000040 RCX: 00000000004a2f1b
+RDX: 0000000000000040 RSI: 00007ffebedfca00 RDI: 0000000000000007
+RBP: 00007ffebedfca40 R08: 0000000000000000 R09: 0000000036176870
+R10: 00007fb1a9a49000 R11: 0000000000000293 R12: 00007ffebedfca00
+R13: 00000000004e12e0 R14: 00000000004ae1b4 R15: 0000000000000007
+ </TASK>
+""".splitlines()
+
+
+class DmesgScanTest(unittest.TestCase):
+    """The per-phase dmesg check: the one expected stack dump is skipped,
+    exactly and only when announced; anything else that looks like a splat
+    is reported, inside the dump's window too."""
+
+    def test_announced_dump_is_clean(self):
+        self.assertEqual(dmesg_scan.scan(["booted"] + DUMP + ["done"], 1), [])
+
+    def test_unannounced_dump_is_reported(self):
+        self.assertEqual(dmesg_scan.scan(DUMP + DUMP, 1),
+                         ["2 handle_userfault() stack dumps, but the tests announced only 1"])
+
+    def test_splat_inside_the_skipped_window(self):
+        lines = DUMP[:6] + ["WARNING: CPU: 0 PID: 1 at mm/gup.c:900 follow_page_pte+0x1/0x2"] + DUMP[6:]
+        problems = dmesg_scan.scan(lines, 1)
+        self.assertIn("WARNING: CPU: 0 PID: 1 at mm/gup.c:900 follow_page_pte+0x1/0x2", problems)
+        self.assertTrue(any("without the expected stack dump" in p for p in problems), problems)
+        self.assertIn("Call Trace:", problems)
+
+    def test_dump_without_handle_userfault_is_a_splat(self):
+        lines = [line for line in DUMP if "handle_userfault" not in line]
+        self.assertIn("Call Trace:", dmesg_scan.scan(lines, 1))
+
+    def test_dump_is_bounded(self):
+        frames = [f" frame_{i}+0x1/0x2" for i in range(dmesg_scan.DUMP_MAX_LINES)]
+        self.assertIn("Call Trace:", dmesg_scan.scan(DUMP[:7] + frames + DUMP[7:], 1))
+
+    def test_detectors(self):
+        for line in ["BUG: sleeping function called from invalid context at mm/gup.c:1",
+                     "INFO: task khugepaged:40 blocked for more than 120 seconds.",
+                     "watchdog: BUG: soft lockup - CPU#1 stuck for 23s! [rwp_stress:300]",
+                     "WARNING: possible circular locking dependency detected",
+                     "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:"]:
+            self.assertEqual(dmesg_scan.scan([line], 0), [line])
+
+    def test_a_splat_in_a_phase_fails_the_run(self):
+        """End to end: the check's KTAP line goes through the judge."""
+        out = io.StringIO()
+        w = ktap.Writer(out)
+        w.header(1)
+        phase = w.child()
+        phase.header(1, "merged")
+        problems = dmesg_scan.scan(["BUG: unable to handle page fault"], 0)
+        for p in problems:
+            phase.diag(p)
+        phase.result(not problems, "dmesg")
+        w.result(phase.failed == 0, "merged")
+        with tempfile.TemporaryDirectory() as d:
+            ktap_file, expect = os.path.join(d, "g.ktap"), os.path.join(d, "e")
+            with open(ktap_file, "w") as f:
+                f.write(out.getvalue())
+            with open(expect, "w") as f:
+                f.write("[merged]\ndmesg\n")
+            with contextlib.redirect_stdout(io.StringIO()) as o:
+                rc = report.main(["--expect", expect, "--phases", "merged", "--ktap", ktap_file])
+        self.assertEqual(rc, 1)
+        self.assertIn("merged/dmesg", o.getvalue())
+
+    def test_kmsg_reader_notices_loss(self):
+        reader = dmesg_scan.KmsgReader()
+        self.assertEqual(reader.accept(["6,0,1,-;boot", "6,1,2,-;a\\x0ab\nSUBSYSTEM=x"]),
+                         (["boot", "a\nb"], 0))
+        # Read again from the start of the buffer: only the new records count...
+        self.assertEqual(reader.accept(["6,0,1,-;boot", "6,1,2,-;x", "6,2,3,-;c"]), (["c"], 0))
+        # ... and records that scrolled away before they were read are counted.
+        self.assertEqual(reader.accept(["4,7,9,-;d"]), (["d"], 4))
+        self.assertEqual(dmesg_scan.KmsgReader().accept(["6,3,1,-;late"]), (["late"], 3))
+
+
+if __name__ == "__main__":
+    unittest.main()

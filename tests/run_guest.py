@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""Runs inside the guest: every phase of a run, as one KTAP document.
+
+    run_guest.py OUT PHASE...
+
+PHASE is `setup`, a configuration (`none`: no module, the stock 7.3 C; or a
+policy name: the module loaded with policy=NAME) or an extra (`hostile`,
+`fuzz`, `stress`, `bench`). OUT/guest.ktap gets one top-level test per
+phase, each a nested document of its steps; OUT/dmesg/PHASE.txt the kernel
+log of that phase. Nothing here decides whether the run passed: every
+outcome is a KTAP line, and scripts/report.py judges them against
+tests/expectations.
+"""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "scripts"))
+from dmesg_scan import ANNOUNCE, KmsgReader, scan  # noqa: E402
+from ktap import Writer  # noqa: E402
+
+MODULE = os.path.join(TOP, "rwp.ko")
+BIN = os.environ["RWP_TEST_BIN"]
+KSELFTESTS = ["rwp_gup_test", "rwp_khugepaged_test", "rwp_reclaim_test"]
+PROGRAM_TIMEOUT = 900
+# Test-only policies, loaded with mutant=NAME rather than policy=NAME.
+MUTANTS = ["rwp-only", "ignores-numa", "no-retract-gate", "no-collapse-gate", "mixed-batch"]
+BASELINE_CONFIGS = ["none", "wp-only"]
+# The unload-under-load stress must keep loading and unloading: at least
+# this many cycles a second (about 8 are seen here).
+MIN_CYCLES_PER_SECOND = 4
+# Taints a run may cause: an out-of-tree module (O), an unsigned one (E),
+# KUnit having run (N). Anything else (W for a WARN, D for an Oops, ...) fails.
+ALLOWED_TAINT = (1 << 12) | (1 << 13) | (1 << 18)
+TAINT_LETTERS = "PFSRMBUDAWCIOELKXTN"
+KUNIT_GLOB = "/sys/module/kunit/parameters/filter_glob"
+THP = "/sys/kernel/mm/transparent_hugepage"
+
+kmsg = KmsgReader()
+
+
+def log(msg):
+    """Progress on the console (the host shows it as the run goes)."""
+    print(f"  [guest {time.monotonic():6.0f}s] {msg}", flush=True)
+
+
+def sh(*argv, **kw):
+    """Runs a command quietly; (status, combined output)."""
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, errors="replace", **kw)
+    return p.returncode, p.stdout
+
+
+def write_file(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def program(w, name, argv, env=None):
+    """Runs a KTAP-printing program as a subtest: its output, re-indented,
+    then a result line that carries its exit status. Returns its output."""
+    log(f"{w.phase}: {name}")
+    child = w.child()
+    out = []
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace", start_new_session=True,
+                            env=dict(os.environ, **(env or {})))
+    timer = threading.Timer(PROGRAM_TIMEOUT, os.killpg, (proc.pid, signal.SIGKILL))
+    timer.start()
+    for line in proc.stdout:
+        out.append(line)
+        child.raw(line)
+    rc = proc.wait()
+    timed_out = not timer.is_alive()
+    timer.cancel()
+    directive = f"exit={rc}" + (f" killed after {PROGRAM_TIMEOUT}s" if timed_out else "")
+    w.result(rc == 0, name, directive)
+    return "".join(out)
+
+
+def leaf(w, name, ok, *diags, directive=""):
+    for d in diags:
+        for line in str(d).splitlines():
+            w.diag(line)
+    w.result(ok, name, directive)
+
+
+def insmod(w, policy):
+    param = "mutant" if policy in MUTANTS else "policy"
+    rc, out = sh("insmod", MODULE, f"{param}={policy}")
+    leaf(w, "insmod", rc == 0, out)
+    return rc == 0
+
+
+def kunit(w):
+    """The suite's results from debugfs (CONFIG_KUNIT_DEBUGFS), as run at insmod."""
+    try:
+        with open("/sys/kernel/debug/kunit/rwp/results", encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        leaf(w, "kunit", False, f"no KUnit results: {e}")
+        return
+    w.child().raw(text)
+    w.result(not any(line.lstrip().startswith("not ok") for line in text.splitlines()), "kunit")
+
+
+def counters(w):
+    """One test per gate: this configuration's tests consulted it."""
+    child = w.child()
+    try:
+        with open("/sys/kernel/debug/rwp/counters", encoding="utf-8") as f:
+            rows = [line.split() for line in f if line.strip()]
+    except OSError as e:
+        rows = []
+        child.diag(f"no counters: {e}")
+    child.header(len(rows), "counters")
+    for gate, asked, said in rows:
+        child.result(int(asked) > 0, gate, f"asked={asked} said={said}")
+    w.result(bool(rows) and all(int(a) > 0 for _, a, _ in rows), "counters")
+
+
+def rmmod(w):
+    rc, out = sh("rmmod", "rwp")
+    left = os.path.exists("/sys/kernel/debug/rwp") or os.path.exists("/sys/module/rwp")
+    leaf(w, "rmmod", rc == 0 and not left, out, "debugfs or sysfs left behind" if left else "")
+
+
+def taint(w):
+    with open("/proc/sys/kernel/tainted", encoding="utf-8") as f:
+        value = int(f.read())
+    bad = value & ~ALLOWED_TAINT
+    letters = "".join(c for i, c in enumerate(TAINT_LETTERS) if bad & (1 << i))
+    leaf(w, "taint", bad == 0, f"unexpected taint {letters} ({bad:#x})" if bad else "",
+         directive=f"tainted={value:#x}")
+
+
+def dmesg(w, outputs):
+    """The phase's kernel log: no splat, nothing lost, no unannounced dump."""
+    lines, lost = kmsg.read_new()
+    write_file(os.path.join(OUT, "dmesg", f"{w.phase}.txt"), "\n".join(lines) + "\n")
+    allowed = sum(o.count(ANNOUNCE) for o in outputs)
+    problems = scan(lines, allowed)
+    if lost:
+        problems.append(f"the ring buffer dropped {lost} records")
+    leaf(w, "dmesg", not problems, *problems[:40], directive=f"{len(lines)} lines")
+
+
+def phase_setup(w):
+    """What the tests need from the guest: each missing piece is a failure,
+    named, rather than a test that skips."""
+    w.header(6, w.phase)
+    rc = 1
+    if os.path.exists("/sys/block/zram0"):
+        rc, out = sh("sh", "-c", "echo 1G > /sys/block/zram0/disksize && "
+                     "mkswap -q /dev/zram0 && swapon /dev/zram0")
+    leaf(w, "zram_swap", rc == 0)
+    rc, out = sh("sh", "-c", "img=/tmp/rwp-dio.img dir=/tmp/rwp-dio; mkdir -p $dir && "
+                 "truncate -s 64M $img && mkfs.ext4 -q -F $img && "
+                 "mount -t ext4 $(losetup -f --show $img) $dir")
+    os.environ["RWP_DIO_DIR"] = "/tmp/rwp-dio"
+    leaf(w, "ext4_on_loop", rc == 0, out)
+    rc, out = sh("sh", "-c", "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup")
+    leaf(w, "cgroup2", rc == 0, out)
+    leaf(w, "thp_pmd", os.path.exists(f"{THP}/hugepages-2048kB"))
+    leaf(w, "mthp_64k", os.path.exists(f"{THP}/hugepages-64kB"))
+    leaf(w, "gup_test", os.path.exists("/sys/kernel/debug/gup_test"))
+
+
+def phase_config(w, cfg):
+    """One configuration: the stock C (none), a policy or a mutant. The
+    tree's own RWP suite runs where it says something: with no module, and
+    under wp-only, the bug it does not catch."""
+    module = cfg != "none"
+    baseline = cfg in BASELINE_CONFIGS
+    w.header(len(KSELFTESTS) + 2 + baseline + (4 if module else 0), cfg)
+    loaded = module and insmod(w, cfg)
+    if module:
+        kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
+    outputs = [program(w, t, [os.path.join(BIN, t)]) for t in KSELFTESTS]
+    if baseline:
+        log(f"{cfg}: uffd-unit-tests -f rwp")
+        rc, out = sh(os.path.join(BIN, "uffd-unit-tests"), "-f", "rwp")
+        leaf(w, "uffd-unit-tests", rc == 0, out, directive=f"exit={rc}")
+    if module:
+        counters(w) if loaded else leaf(w, "counters", False, "not loaded")
+        rmmod(w)
+    taint(w)
+    dmesg(w, outputs)
+
+
+def phase_hostile(w):
+    w.header(3, w.phase)
+    out = program(w, "hostile-module", [os.path.join(TOP, "tests", "hostile-module.sh"), MODULE])
+    taint(w)
+    dmesg(w, [out])
+
+
+def phase_fuzz(w):
+    w.header(5, w.phase)
+    insmod(w, "merged")
+    out = program(w, "rwp_fuzz_test", [os.path.join(BIN, "rwp_fuzz_test")])
+    rmmod(w)
+    taint(w)
+    dmesg(w, [out])
+
+
+def without_kunit(fn):
+    """KUnit runs at every insmod; the cycling phases check other things."""
+    write_file(KUNIT_GLOB, "none.none")
+    try:
+        return fn()
+    finally:
+        write_file(KUNIT_GLOB, "*")
+
+
+def phase_stress(w):
+    """rwp_stress keeps every gate busy while rwp_modcycle loads and unloads
+    the module (merged and seed alternately) as fast as it can. wp-only is
+    left out: it is the bug, and loses faults by design."""
+    seconds = os.environ["RWP_STRESS_SECONDS"]
+    min_cycles = MIN_CYCLES_PER_SECOND * int(seconds)
+    w.header(4, w.phase)
+    cycler = {}
+
+    def cycle():
+        cycler["rc"], cycler["out"] = sh(os.path.join(BIN, "rwp_modcycle"), MODULE, "rwp",
+                                         seconds, "policy=merged", "policy=seed")
+    thread = threading.Thread(target=cycle)
+
+    def run():
+        thread.start()
+        out = program(w, "rwp_stress", [os.path.join(BIN, "rwp_stress"), seconds])
+        thread.join()
+        return out
+    out = without_kunit(run)
+    cycles = int(cycler["out"].split()[-1]) if cycler["rc"] == 0 else 0
+    leaf(w, "module_cycles", cycler["rc"] == 0 and cycles >= min_cycles, cycler["out"],
+         directive=f"{cycles} cycles in {seconds}s, at least {min_cycles}")
+    taint(w)
+    dmesg(w, [out])
+
+
+def phase_bench(w):
+    rounds, iters = os.environ["RWP_BENCH_ROUNDS"], os.environ["RWP_BENCH_ITERS"]
+    w.header(3, w.phase)
+    log(f"bench: {rounds} rounds")
+    rc, out = without_kunit(lambda: sh(os.path.join(TOP, "tests", "bench-guest.sh"),
+                                       BIN, MODULE, rounds, iters))
+    write_file(os.path.join(OUT, "bench.raw"), out)
+    leaf(w, "bench", rc == 0, *([] if rc == 0 else out.splitlines()[-20:]),
+         directive=f"{rounds} rounds")
+    taint(w)
+    dmesg(w, [])
+
+
+PHASES = {"setup": phase_setup, "hostile": phase_hostile, "fuzz": phase_fuzz,
+          "stress": phase_stress, "bench": phase_bench}
+
+
+def main():
+    global OUT
+    OUT, phases = sys.argv[1], sys.argv[2:]
+    os.makedirs(os.path.join(OUT, "dmesg"), exist_ok=True)
+    with open(os.path.join(OUT, "guest.ktap"), "w", encoding="utf-8") as stream:
+        top = Writer(stream)
+        top.header(len(phases))
+        for name in phases:
+            w = top.child()
+            w.phase = name
+            fn = PHASES.get(name)
+            fn(w) if fn else phase_config(w, name)
+            top.result(w.failed == 0, name)
+
+
+if __name__ == "__main__":
+    main()
