@@ -24,6 +24,8 @@ EXTRAS = ["setup", "hostile", "fuzz", "stress", "bench", "host"]
 PHASES = ["setup", "none", "merged", "seed", "wp-only", *EXTRAS[1:]]
 SECTION = re.compile(r"\[(.*)\]$")
 SKIP_WORD = re.compile(r"skip\b\s*", re.I)
+# What EXPECT_GATE_CONSULTED (tests/rwp_lib.h) prints when its check passes.
+REACHED = re.compile(r"rwp: reached (\w+)$")
 VERDICTS = {"pass": None, "fail": "marker", "skip": "reason"}  # word: what it needs
 
 
@@ -39,6 +41,8 @@ class Expectations:
         self.known = known
         self.cells, self.at, self.first_line, self.errors = {}, {}, {}, []
         self.verdict_at = {}  # (phase, path) -> file:line of an explicit verdict
+        self.guards = {}  # path -> why no mutant can make it fail
+        self.sections = []  # (phases, paths) in file order
         try:
             with open(path, encoding="utf-8") as f:
                 text = f.read()
@@ -57,10 +61,12 @@ class Expectations:
                 continue
             if tokens[0].startswith("["):
                 section = self.section(where, " ".join(tokens))
+                self.sections.append((section, []))
             elif section is None:
                 self.errors.append(f"{where}: a test before any [section]")
             else:
                 self.line(where, n, section, tokens)
+                self.sections[-1][1].append(tokens[0])
         self.check_parents()
 
     def section(self, where, text):
@@ -83,6 +89,12 @@ class Expectations:
         for tok in tokens[1:]:
             phase, eq, verdict = tok.partition("=")
             word, colon, text = verdict.partition(":")
+            if phase == "guard" and eq:
+                if verdict:
+                    self.guards[path] = verdict
+                else:
+                    self.errors.append(f'{where}: guard without its reason: guard="..."')
+                continue
             if not eq:
                 error = f"expected PHASE=VERDICT, got {tok!r}"
             elif phase not in section:
@@ -119,6 +131,31 @@ class Expectations:
                 self.errors.append(f"{where}: {path} has subtests listed under {phase}, "
                                    "so it takes no verdict: put it on them")
 
+    def reach(self, required):
+        """Every test can fail: in a section where some test must fail under
+        a mutant, every other test must too under one, or be labelled a
+        regression guard with the reason; and every mutant this run requires
+        must be caught by at least two tests."""
+        problems, caught_by = [], {}
+        for phases, paths in self.sections:
+            failing = {x for x in paths if any(self.cells.get((p, x), ("",))[0] == "fail"
+                                               for p in phases)}
+            if not failing:
+                continue
+            for x in paths:
+                parent = any(y.startswith(x + "/") for y in paths)
+                if not parent and x not in failing and x not in self.guards:
+                    problems.append(f"{x} fails under no mutant and is not labelled a "
+                                    'regression guard (guard="why")')
+        for (phase, path), (word, _) in self.cells.items():
+            if word == "fail":
+                caught_by.setdefault(phase, []).append(path)
+        for phase, paths in caught_by.items():
+            if phase in required and len(paths) < 2:
+                problems.append(f"mutant {phase} is caught by {len(paths)} test(s), "
+                                "not at least two")
+        return problems, caught_by
+
     def mutants(self, required):
         return sum(v[0] == "fail" and p in required for (p, _), v in self.cells.items())
 
@@ -151,6 +188,8 @@ class Judge:
         self.cells, self.problems = {}, []  # cells: (phase, path) -> text
         self.passed = self.skipped = self.caught = 0
         self.skipped_trees = set()  # (phase, path) of skips that cover a subtree
+        self.reached = {}  # (phase, call site) -> tests whose checks saw it consulted
+        self.sites = {}  # phase -> the call sites its counters list
 
     def fail(self, problem, cell="FAIL", tail=()):
         self.problems.append(problem + "".join(f"\n      | {line}" for line in tail))
@@ -199,6 +238,12 @@ class Judge:
             cell = self.parent(where, node, verdict, phase=not path)
         else:
             cell = self.leaf(where, node, verdict)
+            for line in node.diagnostics:
+                m = REACHED.search(line)
+                if m:
+                    self.reached.setdefault((phase, m.group(1)), set()).add(path)
+            if path.startswith("counters/"):
+                self.sites.setdefault(phase, []).append(node.name)
         self.cells[key] = cell
         if node.children and node.status != "skip":
             for child in node.children:
@@ -247,6 +292,14 @@ class Judge:
             return self.ok("fail*")
         return self.fail(f'{where}: failed, but without "{text}" (a different failure)', "FAIL?", tail)
 
+    def site_evidence(self):
+        """Each call site the module counts was reached, in every
+        configuration that loaded it, by a test whose check saw it consulted."""
+        for phase, sites in self.sites.items():
+            for site in sites:
+                if not self.reached.get((phase, site)):
+                    self.fail(f"{phase}: call site {site} was reached by no test's check")
+
     def missing(self):
         """Every listed test of a required phase must have run, unless a skip
         above it (itself a failure) covers it."""
@@ -269,6 +322,33 @@ def table(title, phases, cells, first_line):
     print(" " * width + "".join(p.ljust(col) for p in phases).rstrip())
     for path, name in zip(rows, names):
         print((name.ljust(width) + "".join(cells.get((p, path), "-").ljust(col) for p in phases)).rstrip())
+
+
+def sites_table(judge):
+    """Call site x configuration: how many tests' checks saw each consulted."""
+    phases = list(judge.sites)
+    if not phases:
+        return
+    sites = list(dict.fromkeys(x for p in phases for x in judge.sites[p]))
+    cells = {(p, x): str(len(judge.reached.get((p, x), ()))) for p in phases for x in sites}
+    table("call sites: the number of tests whose checks saw each consulted", phases, cells,
+          {x: i for i, x in enumerate(sites)})
+
+
+def mutants_table(expect, judge, caught_by, required):
+    """Mutant x test: which tests catch each mutant, and the labelled guards."""
+    rows = [(p, paths) for p, paths in caught_by.items() if p in required]
+    if not rows:
+        return
+    print("\n== mutants: the tests that must catch each (* = caught in this run)")
+    for phase, paths in rows:
+        names = [x.split("/")[-1] + ("*" if judge.cells.get((phase, x)) == "fail*" else "")
+                 for x in paths]
+        print(f"{phase} ({len(paths)}): {', '.join(names)}")
+    if expect.guards:
+        print("\n== regression guards: tests no mutant can make fail, and why")
+        for path, why in expect.guards.items():
+            print(f"{path.split('/')[-1]}: {why}")
 
 
 def stages(path):
@@ -294,6 +374,9 @@ def main(argv=None):
     ap.add_argument("--known", nargs="+", default=PHASES,
                     help="every phase an expectations section may name")
     ap.add_argument("--stages", help="a file of NAME SECONDS lines")
+    ap.add_argument("--reach", action="store_true",
+                    help="also require: every test can fail (under a mutant, or is a labelled "
+                         "guard), every mutant is caught twice, every call site is reached")
     args = ap.parse_args(argv)
     required = list(dict.fromkeys(args.phases))
     expect = Expectations(args.expect, list(dict.fromkeys(args.known + required)))
@@ -301,11 +384,18 @@ def main(argv=None):
     for error in expect.errors:
         judge.fail(error)
     judge.documents(args.ktap)
+    reach_problems, caught_by = expect.reach(required)
+    if args.reach:
+        judge.site_evidence()
+        for problem in reach_problems:
+            judge.fail(problem)
 
     for title, phases in (("configurations", [p for p in required if p not in EXTRAS]),
                           ("extras and host", [p for p in required if p in EXTRAS])):
         if phases:
             table(title, phases, judge.cells, expect.first_line)
+    sites_table(judge)
+    mutants_table(expect, judge, caught_by, required)
     if args.stages:
         stages(args.stages)
     if judge.problems:

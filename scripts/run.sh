@@ -100,4 +100,4 @@ if [ -s "$RWP_OUT/bench.raw" ]; then
 fi
 stage "report"
 exec python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
-	--known "${all_phases[@]}" "${report[@]}" --phases "${phases[@]}" --stages "$stages"
+	--known "${all_phases[@]}" "${report[@]}" --phases "${phases[@]}" --stages "$stages" --reach

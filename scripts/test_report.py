@@ -134,7 +134,9 @@ class Tmp(unittest.TestCase):
         return path
 
 
-class JudgeTest(Tmp):
+class Judging(Tmp):
+    """Runs the judge on crafted documents and expectations."""
+
     def judge(self, guest=GUEST, host=HOST, expect=EXPECT, phases=PHASES, more=(), args=()):
         """Runs report.main; a None document is a --ktap path with no file.
         more: further (name, text) documents."""
@@ -163,6 +165,8 @@ class JudgeTest(Tmp):
         self.assertEqual(rc, 0, out)
         return out
 
+
+class JudgeTest(Judging):
     # green
 
     def test_green_run(self):
@@ -396,6 +400,40 @@ class KtapTest(unittest.TestCase):
         self.assertEqual(out.getvalue(), "  # two\n  # lines\n  ok 1 t # SKIP no RWP\n"
                                          "  TAP version 13\n\n    indented\n")
         self.assertRaises(ValueError, w.result, True, "a # b")
+
+
+class ReachTest(Judging):
+    """--reach: every test can fail, every mutant is caught twice, every
+    call site the module counts is reached by a test's check."""
+
+    COUNTED = edit(edit(GUEST, "  1..3\n  ok 1 insmod", "  1..4\n  ok 1 insmod"),
+                   "  ok 3 rwp_gup_test\nok 2 merged", """\
+  ok 3 rwp_gup_test
+    KTAP version 1
+    1..2
+    ok 1 gup_pte # asked=3 said=1
+    ok 2 gup_pmd # asked=1 said=1
+  ok 4 counters
+ok 2 merged""")
+    EXPECTED = edit(EXPECT, "kunit/rwp/second_provider_is_busy\n",
+                    "kunit/rwp/second_provider_is_busy\ncounters\ncounters/gup_pte\n"
+                    "counters/gup_pmd\n")
+    REACHED = edit(COUNTED, "    #            OK  gup.async.process_vm_readv\n",
+                   "    # rwp: reached gup_pte\n    #            OK  gup.async.process_vm_readv\n")
+
+    def test_unlabelled_test_that_no_mutant_fails(self):
+        self.red("rwp_gup_test/gup.sync.process_vm_readv fails under no mutant and is not "
+                 "labelled a regression guard", guest=self.REACHED, expect=self.EXPECTED,
+                 args=["--reach"])
+
+    def test_mutant_caught_once(self):
+        self.red("mutant wp-only is caught by 1 test(s), not at least two",
+                 guest=self.REACHED, expect=self.EXPECTED, args=["--reach"])
+
+    def test_call_site_reached_by_no_test(self):
+        out = self.red("merged: call site gup_pmd was reached by no test's check",
+                       guest=self.REACHED, expect=self.EXPECTED, args=["--reach"])
+        self.assertNotIn("call site gup_pte was reached by no test", out)
 
 
 import dmesg_scan  # noqa: E402

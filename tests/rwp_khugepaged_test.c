@@ -340,4 +340,62 @@ TEST_F(collapse, shmem_retract_page_table_uffd_wp)
 	shmem_retract(_metadata, &self->env, true);
 }
 
+/*
+ * The khugepaged daemon on shmem. An unprotected twin mapping of a memfd of
+ * small folios asks for huge pages: khugepaged collapses the file range
+ * into a THP (the positive control: the twin is then PMD-mapped) and tries
+ * to retract the page tables of every mapping, the protected VMA's among
+ * them. The protected VMA asks for huge pages too, so later scans find a
+ * PTE-mapped THP in it and try to collapse that. Both gates must refuse;
+ * whichever lets go, the protected VMA ends up mapped by a PMD.
+ */
+TEST_F_TIMEOUT(collapse, shmem_khugepaged_daemon, 180)
+{
+	struct thp_settings s;
+	unsigned long start;
+	time_t deadline;
+	int fd;
+
+	thp_read_settings(&s);
+	s.shmem_enabled = SHMEM_ADVISE;
+	s.khugepaged.scan_sleep_millisecs = 10;
+	s.khugepaged.alloc_sleep_millisecs = 10;
+	s.khugepaged.pages_to_scan = 8 * self->env.hpage / psize();
+	thp_push_settings(&s);
+
+	fd = memfd_create("rwp-khugepaged-shmem", MFD_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, self->env.hpage), 0);
+	self->env.area = mmap_aligned(self->env.hpage, self->env.hpage,
+				      PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	self->env.control = mmap_aligned(self->env.hpage, self->env.hpage,
+					 PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	close(fd);
+	ASSERT_NE(self->env.area, MAP_FAILED);
+	ASSERT_NE(self->env.control, MAP_FAILED);
+	fill(self->env.area, self->env.hpage);
+	ASSERT_TRUE(intact(self->env.control, self->env.hpage));
+	protect_area(_metadata, &self->env, false);
+	ASSERT_FALSE(_metadata->exit_code);
+	ASSERT_EQ(madvise(self->env.control, self->env.hpage, MADV_HUGEPAGE), 0);
+	ASSERT_EQ(madvise(self->env.area, self->env.hpage, MADV_HUGEPAGE), 0);
+
+	/* The collapse and retraction, then scans of the protected VMA. */
+	start = khugepaged_passes();
+	deadline = time(NULL) + 120;
+	while (khugepaged_passes() < start + 3 && time(NULL) < deadline)
+		usleep(100 * 1000);
+	thp_restore_settings();
+	ASSERT_GE(khugepaged_passes(), start + 3) TH_LOG("khugepaged made no full scan");
+
+	EXPECT_TRUE(intact(self->env.control, self->env.hpage));
+	EXPECT_TRUE(check_huge_shmem(self->env.control, self->env.hpage, 1, self->env.hpage))
+		TH_LOG("khugepaged did not collapse the unprotected twin: this test shows nothing");
+	EXPECT_EQ(FORCE_READ(self->env.area[0]), PATTERN(0));
+	EXPECT_TRUE(check_huge_shmem(self->env.area, self->env.hpage, 0, self->env.hpage))
+		TH_LOG("khugepaged made the RWP VMA PMD-mapped");
+	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage), 1);
+	EXPECT_TRUE(intact(self->env.area, self->env.hpage));
+}
+
 TEST_HARNESS_MAIN

@@ -310,3 +310,11 @@ void rwp_expect_retry_dump(void)
 {
 	fprintf(stderr, "# rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump\n");
 }
+
+bool rwp_gate_reached(const char *gate, long before)
+{
+	if (rwp_gate_asked(gate) <= before)
+		return false;
+	fprintf(stderr, "# rwp: reached %s\n", gate);
+	return true;
+}
