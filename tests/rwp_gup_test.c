@@ -316,56 +316,6 @@ TEST_F(gup, control_proc_self_mem_write)
 }
 
 /*
- * FOLL_FORCE on an RWP VMA that was mprotect(PROT_NONE)'d: the read must
- * complete. Forcing a fault there loops, since handle_mm_fault() makes no
- * progress on protnone in an inaccessible VMA (the v2 form of the gate).
- * The read runs in a child under alarm(), so a livelock is a failure, not
- * a hang.
- */
-TEST(prot_none_foll_force_completes)
-{
-	size_t psz = psize();
-	int status;
-	pid_t child;
-
-	child = fork();
-	ASSERT_GE(child, 0);
-	if (!child) {
-		struct rwp_ctx ctx;
-		char buf[64];
-		char *area;
-		int fd, ret;
-
-		area = mmap(NULL, psz, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (area == MAP_FAILED)
-			_exit(2);
-		memset(area, PATTERN(0), psz);
-		ret = rwp_open(&ctx, false);
-		if (ret == RWP_UNSUPPORTED)
-			_exit(10);
-		if (ret || rwp_register(&ctx, area, psz) ||
-		    rwp_protect(&ctx, area, psz, true) ||
-		    mprotect(area, psz, PROT_NONE))
-			_exit(3);
-		fd = open("/proc/self/mem", O_RDONLY);
-		if (fd < 0)
-			_exit(4);
-		alarm(10);
-		if (pread(fd, buf, sizeof(buf), (uintptr_t)area) != sizeof(buf))
-			_exit(5);
-		_exit(all_bytes(buf, sizeof(buf), PATTERN(0)) ? 0 : 6);
-	}
-	ASSERT_EQ(waitpid(child, &status, 0), child);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
-		SKIP(return, "no userfaultfd RWP in this kernel");
-	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-		TH_LOG("the FOLL_FORCE read of a PROT_NONE RWP VMA looped");
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("failed at step %d", WEXITSTATUS(status));
-}
-
-/*
  * The PMD call sites. UFFDIO_RWPROTECT keeps a PMD-mapped anon THP mapped by
  * its PMD, now protnone: a read GUP of one of its pages is decided in
  * follow_pmd_mask() (and, if that lets it through, in follow_huge_pmd()), not
@@ -465,36 +415,40 @@ TEST_F(gup_thp, process_vm_readv)
 }
 
 /*
- * FOLL_FORCE reads of a THP whose VMA is PROT_NONE: both PMD sites let them
- * through, since no fault can make progress there. Unregistered, that is
- * the control that reaches follow_huge_pmd()'s gate whatever the policy;
- * registered for RWP and protected, the v2 gate forces a fault at the
- * first site, which loops: the read runs in a child under alarm().
+ * FOLL_FORCE on an RWP VMA that was mprotect(PROT_NONE)'d: the read must
+ * complete. Forcing a fault there loops, since handle_mm_fault() makes no
+ * progress on protnone in an inaccessible VMA (the v2 form of the gate).
+ * In a child, under alarm(), so a livelock is a failure, not a hang: maps
+ * len bytes (a PMD-mapped THP if thp), registers and protects them if rwp,
+ * makes them PROT_NONE and reads them through /proc/self/mem. Returns the
+ * child's wait status; it exits 0 when the read got the right bytes.
  */
-static int foll_force_read_status(size_t hpage, bool rwp)
+static int foll_force_read_status(size_t len, bool thp, bool rwp)
 {
 	int status;
 	pid_t child;
 
 	child = fork();
 	if (!child) {
-		char *thp = make_thp(hpage);
+		char *area = thp ? make_thp(len) :
+			mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		struct rwp_ctx ctx;
 		char buf[64];
 		int fd;
 
-		if (thp == MAP_FAILED)
+		if (area == MAP_FAILED)
 			_exit(2);
-		if (rwp && (rwp_open(&ctx, false) || rwp_register(&ctx, thp, hpage) ||
-			    rwp_protect(&ctx, thp, hpage, true)))
+		memset(area, PATTERN(0), psize());
+		if (rwp && (rwp_open(&ctx, false) || rwp_register(&ctx, area, len) ||
+			    rwp_protect(&ctx, area, len, true)))
 			_exit(3);
-		if (mprotect(thp, hpage, PROT_NONE) || !check_huge_anon(thp, hpage, 1, hpage))
+		if (mprotect(area, len, PROT_NONE) || (thp && !check_huge_anon(area, len, 1, len)))
 			_exit(4);
 		fd = open("/proc/self/mem", O_RDONLY);
 		if (fd < 0)
 			_exit(5);
 		alarm(10);
-		if (pread(fd, buf, sizeof(buf), (uintptr_t)thp) != sizeof(buf))
+		if (pread(fd, buf, sizeof(buf), (uintptr_t)area) != sizeof(buf))
 			_exit(6);
 		_exit(all_bytes(buf, sizeof(buf), PATTERN(0)) ? 0 : 7);
 	}
@@ -503,6 +457,21 @@ static int foll_force_read_status(size_t hpage, bool rwp)
 	return status;
 }
 
+TEST(prot_none_foll_force_completes)
+{
+	int status = foll_force_read_status(psize(), false, true);
+
+	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		TH_LOG("the FOLL_FORCE read of a PROT_NONE RWP VMA looped");
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("failed at step %d", WEXITSTATUS(status));
+}
+
+/*
+ * The same for a THP: both PMD sites let the read through. Unregistered,
+ * it is the control that reaches follow_huge_pmd()'s gate whatever the
+ * policy; registered, the v2 gate forces a fault at the first site.
+ */
 TEST(thp_prot_none_foll_force_completes)
 {
 	size_t hpage = read_pmd_pagesize();
@@ -511,12 +480,12 @@ TEST(thp_prot_none_foll_force_completes)
 
 	if (!hpage)
 		SKIP(return, "no PMD-sized THP");
-	status = foll_force_read_status(hpage, false);
+	status = foll_force_read_status(hpage, true, false);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("the control read failed: status %#x", status);
 	EXPECT_GATE_CONSULTED(GATE_GUP_HUGE_PMD, before);
 
-	status = foll_force_read_status(hpage, true);
+	status = foll_force_read_status(hpage, true, true);
 	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		TH_LOG("the FOLL_FORCE read of a PROT_NONE RWP THP looped");
 	ASSERT_TRUE(WIFEXITED(status));
