@@ -63,9 +63,11 @@ stage "module: building rwp.ko"
 timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
 	die "the module does not build"
 stage "tests: building the kselftests"
-timed tests make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUT="$KBUILD/rwp-tests" ||
+# Into this run's own directory: a build shared between checkouts could
+# hand one of them the other's binaries.
+timed tests make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUT="$RWP_OUT/bin" ||
 	die "the kselftests do not build"
-cp "$KBUILD"/rwp-tests/* "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$RWP_OUT/bin/"
+cp "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$RWP_OUT/bin/"
 
 report=(--ktap "$RWP_OUT/guest.ktap")
 if [ "$mode" = check ]; then
@@ -84,6 +86,7 @@ fi
 stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${phases[*]}"
 timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" env \
 	RWP_TEST_BIN="$RWP_OUT/bin" RWP_FUZZ_SEED="$fuzz_seed" \
+	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
 	RWP_BENCH_ITERS="$bench_iters" \
 	python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${phases[@]}" || true

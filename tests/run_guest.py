@@ -25,7 +25,7 @@ from ktap import Writer  # noqa: E402
 
 MODULE = os.path.join(TOP, "rwp.ko")
 BIN = os.environ["RWP_TEST_BIN"]
-KSELFTESTS = ["rwp_gup_test", "rwp_khugepaged_test", "rwp_reclaim_test"]
+KSELFTESTS = os.environ["RWP_KSELFTESTS"].split()  # tests/Makefile's TEST_GEN_PROGS
 PROGRAM_TIMEOUT = 900
 # Test-only policies, loaded with mutant=NAME rather than policy=NAME.
 MUTANTS = ["rwp-only", "ignores-numa", "no-retract-gate", "no-collapse-gate", "mixed-batch"]

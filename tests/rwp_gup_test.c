@@ -8,7 +8,10 @@
  * in pagemap (bit 57 still set) and, in sync mode, no fault message reaches
  * the handler: the VMM's working set is wrong. Each test reads page 0 of a
  * protected range one way and checks the data, the report, and that the
- * other pages are still protected.
+ * other pages are still protected: anon and shmem, async and sync; this
+ * process's GUPs and another's (remote), gets, pins and long-term pins.
+ * Further down: the PMD call sites, with a PMD-mapped THP, and FOLL_FORCE
+ * reads of PROT_NONE'd RWP VMAs, which must not be forced to fault.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +50,7 @@ FIXTURE(gup)
 FIXTURE_VARIANT(gup)
 {
 	bool sync;
+	bool shmem;
 };
 
 FIXTURE_VARIANT_ADD(gup, async)
@@ -59,13 +63,35 @@ FIXTURE_VARIANT_ADD(gup, sync)
 	.sync = true,
 };
 
+FIXTURE_VARIANT_ADD(gup, shmem_async)
+{
+	.sync = false,
+	.shmem = true,
+};
+
+FIXTURE_VARIANT_ADD(gup, shmem_sync)
+{
+	.sync = true,
+	.shmem = true,
+};
+
 FIXTURE_SETUP(gup)
 {
 	int i, ret;
 
 	self->env.psz = psize();
-	self->env.area = mmap(NULL, NR_PAGES * self->env.psz, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (variant->shmem) {
+		int fd = memfd_create("rwp-gup", MFD_CLOEXEC);
+
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ(ftruncate(fd, NR_PAGES * self->env.psz), 0);
+		self->env.area = mmap(NULL, NR_PAGES * self->env.psz, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, fd, 0);
+		close(fd);
+	} else {
+		self->env.area = mmap(NULL, NR_PAGES * self->env.psz, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	ASSERT_NE(self->env.area, MAP_FAILED);
 	/* Small pages only: this is about the PTE path. */
 	madvise(self->env.area, NR_PAGES * self->env.psz, MADV_NOHUGEPAGE);
@@ -143,6 +169,36 @@ TEST_F(gup, process_vm_readv)
 	ASSERT_EQ(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), sizeof(buf))
 		TH_LOG("process_vm_readv: %s", strerror(errno));
 	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
+	check_reported(_metadata, &self->env, variant->sync);
+}
+
+/*
+ * Another process reads this one's protected page: a remote GUP. The area
+ * is not forked into the reader: a fork would make its anon pages shared,
+ * and a pinning GUP of a shared anon page takes an unshare fault, which
+ * reports the access however the gate decides.
+ */
+TEST_F(gup, remote_process_vm_readv)
+{
+	pid_t reader, parent = getpid();
+	int status;
+
+	ASSERT_EQ(madvise(self->env.area, NR_PAGES * self->env.psz, MADV_DONTFORK), 0);
+	reader = fork();
+	ASSERT_GE(reader, 0);
+	if (!reader) {
+		char buf[64];
+		struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct iovec remote = { .iov_base = self->env.area, .iov_len = sizeof(buf) };
+
+		if (process_vm_readv(parent, &local, 1, &remote, 1, 0) != sizeof(buf))
+			_exit(2);
+		_exit(all_bytes(buf, sizeof(buf), PATTERN(0)) ? 0 : 3);
+	}
+	while (waitpid(reader, &status, 0) < 0 && errno == EINTR)
+		;
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the remote read failed: status %#x", status);
 	check_reported(_metadata, &self->env, variant->sync);
 }
 
@@ -241,14 +297,17 @@ TEST_F(gup, odirect_write)
 	check_reported(_metadata, &self->env, variant->sync);
 }
 
+/* include/linux/mm_types.h: gup_test passes FOLL_* flags through. */
+#define FOLL_HONOR_NUMA_FAULT	0x1000
+
 /* Returns how many bytes the GUP got, or -errno. */
-static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len)
+static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len, unsigned int gup_flags)
 {
 	struct gup_test gup = {
 		.addr = (uintptr_t)addr,
 		.size = len,
 		.nr_pages_per_call = 1,
-		.gup_flags = 0,	/* a read GUP */
+		.gup_flags = gup_flags,	/* no FOLL_WRITE: a read GUP */
 	};
 	int fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	long ret;
@@ -261,14 +320,16 @@ static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len)
 	return ret;
 }
 
-/* gup_test's read GUP (cmd = GUP_BASIC_TEST) or read pin (PIN_BASIC_TEST). */
-static void gup_test_case(struct __test_metadata *_metadata,
-			  struct gup_env *env, bool sync, unsigned long cmd)
+/*
+ * gup_test's read GUP (GUP_BASIC_TEST), read pin (PIN_BASIC_TEST) or
+ * long-term read pin (PIN_LONGTERM_BENCHMARK), with FOLL_* gup_flags.
+ */
+static void gup_test_case(struct __test_metadata *_metadata, struct gup_env *env,
+			  bool sync, unsigned long cmd, unsigned int gup_flags)
 {
-	long ret = gup_test_ioctl(cmd, env->area, env->psz);
+	long ret = gup_test_ioctl(cmd, env->area, env->psz, gup_flags);
 
-	if (ret == -ENOENT)
-		SKIP(return, "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
+	ASSERT_NE(ret, -ENOENT) TH_LOG("no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
 	if (sync && ret == 0)
 		return check_refused(_metadata, env);
 	ASSERT_EQ(ret, env->psz);
@@ -277,12 +338,27 @@ static void gup_test_case(struct __test_metadata *_metadata,
 
 TEST_F(gup, gup_test_get)
 {
-	gup_test_case(_metadata, &self->env, variant->sync, GUP_BASIC_TEST);
+	gup_test_case(_metadata, &self->env, variant->sync, GUP_BASIC_TEST, 0);
 }
 
 TEST_F(gup, gup_test_pin)
 {
-	gup_test_case(_metadata, &self->env, variant->sync, PIN_BASIC_TEST);
+	gup_test_case(_metadata, &self->env, variant->sync, PIN_BASIC_TEST, 0);
+}
+
+TEST_F(gup, gup_test_pin_longterm)
+{
+	gup_test_case(_metadata, &self->env, variant->sync, PIN_LONGTERM_BENCHMARK, 0);
+}
+
+/*
+ * A caller that honours NUMA hinting faults already faults on an accessible
+ * protnone entry, RWP or not: the gate's RWP clause cannot change this one.
+ */
+TEST_F(gup, gup_test_honor_numa_fault)
+{
+	gup_test_case(_metadata, &self->env, variant->sync, GUP_BASIC_TEST,
+		      FOLL_HONOR_NUMA_FAULT);
 }
 
 /* Controls: a write GUP faults on protnone whatever the gate says. */
