@@ -184,12 +184,20 @@ unsigned long rwp_fault_count(struct rwp_ctx *ctx)
 	return n;
 }
 
+/* This process's pagemap; a fork child opens its own, not its parent's. */
 static int pagemap_fd(void)
 {
+	static pid_t owner;
 	static int fd = -1;
 
-	if (fd < 0)
+	if (fd >= 0 && owner != getpid()) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
 		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		owner = getpid();
+	}
 	return fd;
 }
 
