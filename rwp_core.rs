@@ -7,9 +7,9 @@
 //! the mm to the stock C decisions. `/sys/kernel/debug/rwp/` shows the active policy and how
 //! often each call site of each gate was asked.
 
-use core::fmt;
 use kernel::{
     debugfs,
+    fmt,
     mm::rwp_gate::Registration,
     prelude::*, //
 };
@@ -19,6 +19,7 @@ compile_error!("rwp needs a kernel with CONFIG_RWP_GATE=y (the patches/ series a
 
 mod rwp_gup;
 mod rwp_khugepaged;
+#[cfg(CONFIG_KUNIT)]
 mod rwp_kunit;
 mod rwp_policy;
 mod rwp_provider;

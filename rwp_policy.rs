@@ -8,6 +8,7 @@
 //! offered where `policy=` lists its values.
 
 use kernel::{
+    fmt,
     module_param::ModuleParam,
     prelude::*,
     str::BStr, //
@@ -15,6 +16,7 @@ use kernel::{
 
 /// The decisions the gates make.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
 pub(crate) enum Policy {
     /// The decisions of the 7.3 tree, bit for bit.
     Merged,
@@ -56,6 +58,18 @@ impl Policy {
     /// The mutants the tests choose with `mutant=`.
     pub(crate) const MUTANTS: &[Self] = Self::ALL.split_at(3).1;
 
+    /// The policy whose discriminant is `d`.
+    pub(crate) const fn from_discriminant(d: u8) -> Option<Self> {
+        let mut i = 0;
+        while i < Self::ALL.len() {
+            if Self::ALL[i] as u8 == d {
+                return Some(Self::ALL[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// The name given on the command line.
     pub(crate) const fn name(self) -> &'static str {
         match self {
@@ -71,6 +85,21 @@ impl Policy {
     }
 }
 
+/// The names of `choices`, comma-separated, for a message.
+struct Names<'a>(&'a [Policy]);
+
+impl fmt::Display for Names<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(p.name())?;
+        }
+        Ok(())
+    }
+}
+
 /// Looks `arg` up among `choices` by name, or logs one line naming the valid ones.
 fn parse(what: &str, choices: &[Policy], arg: &BStr) -> Result<Policy> {
     const MAX_SHOWN: usize = 32;
@@ -80,16 +109,9 @@ fn parse(what: &str, choices: &[Policy], arg: &BStr) -> Result<Policy> {
     }
     // Show enough of a bad name to recognise it, not a page of it.
     let shown = BStr::from_bytes(&arg[..arg.len().min(MAX_SHOWN)]);
-    let mut valid = KVec::<u8>::new();
-    for (i, p) in choices.iter().enumerate() {
-        if i > 0 {
-            valid.extend_from_slice(b", ", GFP_KERNEL)?;
-        }
-        valid.extend_from_slice(p.name().as_bytes(), GFP_KERNEL)?;
-    }
     pr_err!(
         "unknown {what} '{shown}': valid ones are {}\n",
-        BStr::from_bytes(&valid)
+        Names(choices)
     );
     Err(EINVAL)
 }

@@ -27,15 +27,19 @@ use kernel::{
     prelude::*, //
 };
 
-/// The gates of the policy whose index in [`Policy::ALL`] is `P`.
-struct PolicyGates<const P: usize>;
+/// The gates of the policy whose discriminant is `P`.
+struct PolicyGates<const P: u8>;
 
-impl<const P: usize> PolicyGates<P> {
-    const POLICY: Policy = Policy::ALL[P];
+impl<const P: u8> PolicyGates<P> {
+    // Evaluated at compile time: an instance for no policy does not build.
+    const POLICY: Policy = match Policy::from_discriminant(P) {
+        Some(policy) => policy,
+        None => panic!("no policy has this discriminant"),
+    };
 }
 
 #[vtable]
-impl<const P: usize> Gates for PolicyGates<P> {
+impl<const P: u8> Gates for PolicyGates<P> {
     fn gup_can_follow_protnone(vma: VmaFlags, gup: GupFlags, site: GupSite) -> bool {
         let follow = rwp_gup::can_follow_protnone(Self::POLICY, vma, gup);
         !STATS.record(Gate::gup(site), !follow)
@@ -62,14 +66,17 @@ impl<const P: usize> Gates for PolicyGates<P> {
 ///
 /// Fails with `EBUSY` if another provider is registered.
 pub(crate) fn register(policy: Policy) -> Result<Registration> {
-    macro_rules! by_index {
-        ($($i:literal)*) => {
-            match Policy::ALL.iter().position(|p| *p == policy) {
-                $(Some($i) => Registration::new::<PolicyGates<$i>>(),)*
-                _ => Err(EINVAL),
-            }
-        };
+    const fn d(p: Policy) -> u8 {
+        p as u8
     }
-    const _: () = assert!(Policy::ALL.len() == 8, "one arm per policy below");
-    by_index!(0 1 2 3 4 5 6 7)
+    match policy {
+        Policy::Merged => Registration::new::<PolicyGates<{ d(Policy::Merged) }>>(),
+        Policy::Seed => Registration::new::<PolicyGates<{ d(Policy::Seed) }>>(),
+        Policy::WpOnly => Registration::new::<PolicyGates<{ d(Policy::WpOnly) }>>(),
+        Policy::RwpOnly => Registration::new::<PolicyGates<{ d(Policy::RwpOnly) }>>(),
+        Policy::IgnoresNuma => Registration::new::<PolicyGates<{ d(Policy::IgnoresNuma) }>>(),
+        Policy::NoRetractGate => Registration::new::<PolicyGates<{ d(Policy::NoRetractGate) }>>(),
+        Policy::NoCollapseGate => Registration::new::<PolicyGates<{ d(Policy::NoCollapseGate) }>>(),
+        Policy::MixedBatch => Registration::new::<PolicyGates<{ d(Policy::MixedBatch) }>>(),
+    }
 }

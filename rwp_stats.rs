@@ -3,8 +3,8 @@
 //! Per-call-site counters, so a test can prove that the site it aims at was consulted by this
 //! module during a scenario rather than bypassed by the stock C.
 
-use core::fmt;
 use kernel::{
+    fmt,
     mm::rwp_gate::GupSite,
     sync::atomic::{
         Atomic,

@@ -246,7 +246,7 @@ static int cg_write(const char *dir, const char *file, const char *val)
 #define CGROOT	"/sys/fs/cgroup"
 
 /*
- * One lazyfree 64 KiB folio with every other page protected, in a memory
+ * One lazyfree 64 KiB folio with every odd page protected, in a memory
  * cgroup of its own; memory.reclaim then reclaims it from the LRU. Unlike
  * MADV_PAGEOUT, LRU reclaim does not split the folio first, so
  * try_to_unmap_one() batches PTEs of mixed protection: the batches must
@@ -258,8 +258,11 @@ static int cg_write(const char *dir, const char *file, const char *val)
 static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 			       struct reclaim_env *env, bool redirty)
 {
-	/* A redirtied first page must be writable without a fault: unprotected. */
-	size_t first = redirty ? 1 : 0;
+	/*
+	 * The odd pages protected: the first page, unprotected, can be written
+	 * again without a fault, and a batch (right or wrong) starts there.
+	 */
+	size_t first = 1;
 	char cg[64], pid[16];
 	struct iovec iov;
 	long before;

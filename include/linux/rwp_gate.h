@@ -42,10 +42,12 @@ enum rwp_gate_gup_site {
  *	that agree on everything a restore would copy, the uffd bit and the
  *	protnone encoding included.
  * @RWP_GATE_UNMAP_ONE: one PTE at a time.
- * @RWP_GATE_UNMAP_IGNORE_PROT: compare PFNs only, so that a batch may mix
- *	protected and unprotected PTEs and a failed unmap restores them all
- *	from the first one. This is the bug the stock answer prevents, for
- *	tests to show that they catch it.
+ * @RWP_GATE_UNMAP_IGNORE_PROT: batch present PTEs by PFN alone, starting
+ *	from an accessible one, so that a batch may mix protected and
+ *	unprotected PTEs and a failed unmap restores them all from the first,
+ *	its permissions included. This is the bug the stock answer prevents,
+ *	for tests to show that they catch it; lazyfree anon folios, the only
+ *	ones restored, are exclusive to one process.
  */
 enum rwp_gate_unmap_batch {
 	RWP_GATE_UNMAP_BATCH,
@@ -57,8 +59,8 @@ enum rwp_gate_unmap_batch {
  * struct rwp_gate_ops - a provider of the userfaultfd protection gates
  * @gup_can_follow_protnone: may GUP follow a protnone entry in @vma for a
  *	walk with FOLL_* @gup_flags, asked at @site? Called from the GUP slow
- *	path with the mmap lock (or the VMA lock) held. Return: true to follow
- *	the entry, false to fault.
+ *	path (__get_user_pages()) with the mmap lock held. Return: true to
+ *	follow the entry, false to fault.
  * @collapse_refused: must try_collapse_pte_mapped_thp() leave the page table
  *	of @vma alone? Called with the mmap lock held. Return: true to refuse.
  * @retract_refused: must retract_page_tables() skip @vma? Called with the
@@ -81,7 +83,10 @@ struct rwp_gate_ops {
 };
 
 #ifdef CONFIG_RWP_GATE
-/* The decisions the mm makes with no provider, for providers to test against. */
+/*
+ * The decisions the mm makes with no provider, for providers to test
+ * against. Each reads nothing of the VMA but its flags.
+ */
 extern const struct rwp_gate_ops rwp_gate_stock_ops;
 
 int rwp_gate_register(const struct rwp_gate_ops *ops);
