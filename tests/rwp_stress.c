@@ -6,7 +6,9 @@
  *     read of a page protected at the time must produce exactly one fault
  *     message; /proc/self/mem reads of protected pages in async mode;
  *   - MADV_COLLAPSE of protected anon and shmem ranges: always refused;
- *   - MADV_PAGEOUT and refault of protected 64 KiB mTHP ranges;
+ *   - MADV_PAGEOUT and refault of protected 64 KiB mTHP ranges (64 KiB
+ *     mTHP enabled for the run, the folios checked, the pages that really
+ *     went out counted);
  *   - MADV_FREE of large folios and rewrite.
  *   rwp_stress SECONDS
  * Prints TAP: checksums intact, no RWP fault lost, collapse always refused.
@@ -26,10 +28,12 @@
 
 #include "kselftest.h"
 #include "vm_util.h"
+#include "hugepage_settings.h"
 #include "rwp_lib.h"
 
 #define GUP_PAGES	64
 #define MTHP		(64 * 1024UL)
+#define MTHP_ORDER	4
 
 static time_t deadline;
 static atomic_ulong bad_data, lost_faults, collapsed, gup_reads, collapses, pageouts, frees;
@@ -155,14 +159,22 @@ static void *reclaim_worker(void *arg)
 	if (area == MAP_FAILED || lazy == MAP_FAILED || rwp_open(&ctx, false))
 		ksft_exit_fail_msg("reclaim worker setup\n");
 	fill(area, len);
+	fill(lazy, len);
+	if (!check_huge_anon(area, len, len / MTHP, MTHP) ||
+	    !check_huge_anon(lazy, len, len / MTHP, MTHP))
+		ksft_exit_fail_msg("reclaim worker: no 64 KiB folios\n");
 	if (rwp_register(&ctx, area, len))
 		ksft_exit_fail_msg("reclaim worker register\n");
 
 	while (running()) {
+		size_t off, out = 0;
+
 		rwp_protect(&ctx, area, len, true);
 		madvise(area, len, MADV_PAGEOUT);
+		for (off = 0; off < len; off += psize())
+			out += rwp_is_swapped(area + off) == 1;
 		check(area, len);	/* refault, async resolve */
-		atomic_fetch_add(&pageouts, 1);
+		atomic_fetch_add(&pageouts, out);
 
 		fill(lazy, len);
 		madvise(lazy, len, MADV_FREE);
@@ -179,9 +191,18 @@ int main(int argc, char **argv)
 {
 	void *(*workers[])(void *) = { gup_worker, collapse_worker, reclaim_worker };
 	pthread_t threads[ARRAY_SIZE(workers)];
+	struct thp_settings thp;
 	size_t i;
 
 	deadline = time(NULL) + (argc > 1 ? atoi(argv[1]) : 30);
+	/* 64 KiB anon folios, so that reclaim reaches the batched unmap. */
+	if (!(thp_supported_orders() & (1UL << MTHP_ORDER)))
+		ksft_exit_fail_msg("no 64 KiB mTHP\n");
+	thp_save_settings();
+	thp_read_settings(&thp);
+	thp.thp_enabled = THP_MADVISE;
+	thp.hugepages[MTHP_ORDER].enabled = THP_ALWAYS;
+	thp_push_settings(&thp);
 	ksft_print_header();
 	ksft_set_plan(3);
 	for (i = 0; i < ARRAY_SIZE(workers); i++)
@@ -189,8 +210,9 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("pthread_create\n");
 	for (i = 0; i < ARRAY_SIZE(workers); i++)
 		pthread_join(threads[i], NULL);
+	thp_restore_settings();
 
-	ksft_print_msg("%lu read GUPs, %lu collapse rounds, %lu page-outs, %lu lazyfree rounds\n",
+	ksft_print_msg("%lu read GUPs, %lu collapses, %lu pages swapped out, %lu lazyfree rounds\n",
 		       gup_reads, collapses, pageouts, frees);
 	ksft_print_msg("%lu bad checksums, %lu lost faults, %lu collapses of protected ranges\n",
 		       bad_data, lost_faults, collapsed);
