@@ -16,7 +16,10 @@ set -euo pipefail
 # Every phase a run can have, in the order make check runs them: the
 # policies, the stock C (none: after the loads and unloads before it, the
 # stock decisions must be back), the mutants whose tests exist, the extras.
-all_phases=(setup merged seed wp-only none rwp-only no-retract-gate no-collapse-gate mixed-batch
+# The configurations that load the module: the three policies, then the
+# mutants whose tests exist (ignores-numa has none: KUnit covers it).
+module_configs=(merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch)
+all_phases=(setup "${module_configs[@]:0:3}" none "${module_configs[@]:3}"
 	hostile fuzz stress bench host)
 mode=${1:-run}
 case "$mode" in
@@ -85,7 +88,8 @@ fi
 
 stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${phases[*]}"
 timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" env \
-	RWP_TEST_BIN="$RWP_OUT/bin" RWP_FUZZ_SEED="$fuzz_seed" \
+	RWP_TEST_BIN="$RWP_OUT/bin" RWP_FUZZ_SEED="$fuzz_seed" RWP_FUZZ_SECONDS=5 \
+	RWP_MODULE_CONFIGS="${module_configs[*]}" RWP_MUTANTS="${module_configs[*]:3}" \
 	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
 	RWP_BENCH_ITERS="$bench_iters" \

@@ -28,7 +28,7 @@ BIN = os.environ["RWP_TEST_BIN"]
 KSELFTESTS = os.environ["RWP_KSELFTESTS"].split()  # tests/Makefile's TEST_GEN_PROGS
 PROGRAM_TIMEOUT = 900
 # Test-only policies, loaded with mutant=NAME rather than policy=NAME.
-MUTANTS = ["rwp-only", "ignores-numa", "no-retract-gate", "no-collapse-gate", "mixed-batch"]
+MUTANTS = os.environ["RWP_MUTANTS"].split()
 BASELINE_CONFIGS = ["none", "wp-only"]
 # The unload-under-load stress must keep loading and unloading: at least
 # this many cycles a second (about 8 are seen here).
@@ -200,12 +200,22 @@ def phase_hostile(w):
 
 
 def phase_fuzz(w):
-    w.header(5, w.phase)
-    insmod(w, "merged")
-    out = program(w, "rwp_fuzz_test", [os.path.join(BIN, "rwp_fuzz_test")])
-    rmmod(w)
+    """The randomised sequence under every policy and mutant, each loaded and
+    unloaded around it: documented errnos only, no fork child dies."""
+    configs = os.environ["RWP_MODULE_CONFIGS"].split()
+    w.header(len(configs) + 2, w.phase)
+    outputs = []
+    for cfg in configs:
+        sub = w.child()
+        sub.phase = f"fuzz {cfg}"
+        sub.header(3, cfg)
+        insmod(sub, cfg)
+        outputs.append(program(sub, "rwp_fuzz_test", [os.path.join(BIN, "rwp_fuzz_test")],
+                               {"RWP_FUZZ_SECONDS": os.environ["RWP_FUZZ_SECONDS"]}))
+        rmmod(sub)
+        w.result(sub.failed == 0, cfg)
     taint(w)
-    dmesg(w, [out])
+    dmesg(w, outputs)
 
 
 def without_kunit(fn):

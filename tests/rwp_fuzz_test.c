@@ -120,7 +120,7 @@ static bool errno_ok(const char *op, int err)
 	return false;
 }
 
-/* FUZZ_SECONDS stays well inside the harness's default 30 s timeout. */
+/* FUZZ_SECONDS (or RWP_FUZZ_SECONDS) stays well inside the harness's 30 s timeout. */
 TEST(random_uffd_sequence)
 {
 	static const __u64 modes[] = {
@@ -133,10 +133,11 @@ TEST(random_uffd_sequence)
 	static const int advice[] = { MADV_COLLAPSE, MADV_PAGEOUT, MADV_FREE, MADV_DONTNEED };
 	static const int prots[] = { PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE };
 	const char *seed_env = getenv("RWP_FUZZ_SEED");
-	unsigned long ops = 0, failures = 0, bad = 0;
+	unsigned long ops = 0, failures = 0, bad = 0, bad_children = 0;
 	struct region regions[2];
 	struct rwp_ctx ctx;
 	pthread_t thread;
+	int seconds, status;
 	time_t end;
 	int i, ret, memfd;
 
@@ -165,7 +166,8 @@ TEST(random_uffd_sequence)
 	}
 	ASSERT_EQ(pthread_create(&thread, NULL, handler, &ctx.uffd), 0);
 
-	end = time(NULL) + FUZZ_SECONDS;
+	seconds = getenv("RWP_FUZZ_SECONDS") ? atoi(getenv("RWP_FUZZ_SECONDS")) : FUZZ_SECONDS;
+	end = time(NULL) + seconds;
 	while (time(NULL) < end) {
 		struct region *r = &regions[pick(2)];
 		const char *op = NULL;
@@ -232,8 +234,11 @@ TEST(random_uffd_sequence)
 					start[0]++;
 				_exit(0);
 			}
-			if (child > 0)
-				waitpid(child, NULL, 0);
+			if (child > 0 && waitpid(child, &status, 0) == child &&
+			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+				bad_children++;
+				ksft_print_msg("fork child: status %#x\n", status);
+			}
 			break;
 		}
 		default: {
@@ -261,6 +266,7 @@ TEST(random_uffd_sequence)
 	pthread_cancel(thread);
 	pthread_join(thread, NULL);
 	EXPECT_EQ(bad, 0);
+	EXPECT_EQ(bad_children, 0) TH_LOG("a fork child of the fuzzed ranges died");
 	EXPECT_GT(ops, 100);
 }
 
