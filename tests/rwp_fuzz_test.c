@@ -243,11 +243,9 @@ TEST(random_uffd_sequence)
 		}
 		default: {
 			char buf[64];
-			struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
-			struct iovec remote = { .iov_base = start, .iov_len = sizeof(buf) };
 
 			op = "gup";
-			res = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 ? -1 : 0;
+			res = rwp_gup_read(getpid(), start, buf, sizeof(buf)) < 0 ? -1 : 0;
 			break;
 		}
 		}

@@ -163,10 +163,8 @@ static bool all_bytes(const char *buf, size_t len, char c)
 TEST_F(gup, process_vm_readv)
 {
 	char buf[64];
-	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct iovec remote = { .iov_base = self->env.area, .iov_len = sizeof(buf) };
 
-	ASSERT_EQ(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), sizeof(buf))
+	ASSERT_EQ(rwp_gup_read(getpid(), self->env.area, buf, sizeof(buf)), sizeof(buf))
 		TH_LOG("process_vm_readv: %s", strerror(errno));
 	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
 	check_reported(_metadata, &self->env, variant->sync);
@@ -188,10 +186,8 @@ TEST_F(gup, remote_process_vm_readv)
 	ASSERT_GE(reader, 0);
 	if (!reader) {
 		char buf[64];
-		struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct iovec remote = { .iov_base = self->env.area, .iov_len = sizeof(buf) };
 
-		if (process_vm_readv(parent, &local, 1, &remote, 1, 0) != sizeof(buf))
+		if (rwp_gup_read(parent, self->env.area, buf, sizeof(buf)) != sizeof(buf))
 			_exit(2);
 		_exit(all_bytes(buf, sizeof(buf), PATTERN(0)) ? 0 : 3);
 	}
@@ -474,10 +470,8 @@ TEST_F(gup_thp, process_vm_readv)
 {
 	long before = rwp_gate_asked(GATE_GUP_PMD);
 	char buf[64];
-	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct iovec remote = { .iov_base = self->env.area, .iov_len = sizeof(buf) };
 
-	ASSERT_EQ(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), sizeof(buf))
+	ASSERT_EQ(rwp_gup_read(getpid(), self->env.area, buf, sizeof(buf)), sizeof(buf))
 		TH_LOG("process_vm_readv: %s", strerror(errno));
 	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
 	if (variant->sync) {

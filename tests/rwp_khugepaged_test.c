@@ -162,6 +162,24 @@ TEST_F_TIMEOUT(collapse, anon_khugepaged_daemon, 180)
 	anon_check(_metadata, &self->env);
 }
 
+/* A memfd of one PMD size, or -1. */
+static int hpage_memfd(struct collapse_env *env)
+{
+	int fd = memfd_create("rwp-khugepaged", MFD_CLOEXEC);
+
+	if (fd >= 0 && ftruncate(fd, env->hpage)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* A PMD-aligned shared mapping of that memfd, or MAP_FAILED. */
+static char *map_hpage(struct collapse_env *env, int fd)
+{
+	return mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+}
+
 /*
  * A memfd whose page cache holds one PMD-sized THP, mapped at a 2 MiB
  * aligned address but by PTEs (MADV_NOHUGEPAGE when faulted in).
@@ -172,13 +190,14 @@ static int shmem_pte_mapped_thp(struct __test_metadata *_metadata,
 	char *helper;
 	int fd;
 
-	fd = memfd_create("rwp-khugepaged", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, env->hpage))
+	fd = hpage_memfd(env);
+	if (fd < 0)
 		return -1;
-	helper = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE,
-			      MAP_SHARED, fd);
-	if (helper == MAP_FAILED)
+	helper = map_hpage(env, fd);
+	if (helper == MAP_FAILED) {
+		close(fd);
 		return -1;
+	}
 	fill(helper, env->hpage);
 	/* A forced collapse ignores shmem_enabled. */
 	if (madvise(helper, env->hpage, MADV_COLLAPSE) ||
@@ -189,8 +208,7 @@ static int shmem_pte_mapped_thp(struct __test_metadata *_metadata,
 	}
 	munmap(helper, env->hpage);
 
-	env->area = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, fd);
+	env->area = map_hpage(env, fd);
 	close(fd);
 	if (env->area == MAP_FAILED) {
 		env->area = NULL;
@@ -282,12 +300,11 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 	long before;
 	int fd, uffd;
 
-	fd = memfd_create("rwp-retract", MFD_CLOEXEC);
+	fd = hpage_memfd(env);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, env->hpage), 0);
-	env->area = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
-	twin = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
-	other = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	env->area = map_hpage(env, fd);
+	twin = map_hpage(env, fd);
+	other = map_hpage(env, fd);
 	close(fd);
 	ASSERT_NE(env->area, MAP_FAILED);
 	ASSERT_NE(twin, MAP_FAILED);
@@ -363,13 +380,10 @@ TEST_F_TIMEOUT(collapse, shmem_khugepaged_daemon, 180)
 	s.khugepaged.pages_to_scan = 8 * self->env.hpage / psize();
 	thp_push_settings(&s);
 
-	fd = memfd_create("rwp-khugepaged-shmem", MFD_CLOEXEC);
+	fd = hpage_memfd(&self->env);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, self->env.hpage), 0);
-	self->env.area = mmap_aligned(self->env.hpage, self->env.hpage,
-				      PROT_READ | PROT_WRITE, MAP_SHARED, fd);
-	self->env.control = mmap_aligned(self->env.hpage, self->env.hpage,
-					 PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	self->env.area = map_hpage(&self->env, fd);
+	self->env.control = map_hpage(&self->env, fd);
 	close(fd);
 	ASSERT_NE(self->env.area, MAP_FAILED);
 	ASSERT_NE(self->env.control, MAP_FAILED);

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -104,6 +105,14 @@ int rwp_register(struct rwp_ctx *ctx, void *base, size_t len)
 		return -EAGAIN;
 	ctx->handler_running = true;
 	return 0;
+}
+
+ssize_t rwp_gup_read(pid_t pid, const void *addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
 }
 
 int uffd_wp_protect(void *base, size_t len)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/userfaultfd.h>
 
@@ -52,6 +53,12 @@ int rwp_register(struct rwp_ctx *ctx, void *base, size_t len);
  * gates keep. Returns its fd, or -errno.
  */
 int uffd_wp_protect(void *base, size_t len);
+/*
+ * A read GUP: len bytes at addr in process pid, copied to buf by
+ * process_vm_readv() (pin_user_pages_remote(), no FOLL_WRITE). Returns
+ * what process_vm_readv() returns.
+ */
+ssize_t rwp_gup_read(pid_t pid, const void *addr, void *buf, size_t len);
 /* UFFDIO_RWPROTECT on a sub-range: protect or unprotect. */
 int rwp_protect(struct rwp_ctx *ctx, void *addr, size_t len, bool protect);
 /* Stops the handler and closes the userfaultfd (which unregisters). */

@@ -122,10 +122,8 @@ struct blocked_read {
 static void *read_remote(void *arg)
 {
 	struct blocked_read *r = arg;
-	struct iovec local = { .iov_base = &r->byte, .iov_len = 1 };
-	struct iovec remote = { .iov_base = r->addr, .iov_len = 1 };
 
-	r->ret = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	r->ret = rwp_gup_read(getpid(), r->addr, &r->byte, 1);
 	return NULL;
 }
 

@@ -86,12 +86,10 @@ static void *gup_worker(void *arg)
 	while (running()) {
 		char *p = area + (i++ % GUP_PAGES) * psize();
 		unsigned long before = rwp_faults_at(&ctx, p);
-		struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct iovec remote = { .iov_base = p, .iov_len = sizeof(buf) };
 
 		if (rwp_protect(&ctx, p, psize(), true))
 			continue;
-		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != sizeof(buf) ||
+		if (rwp_gup_read(getpid(), p, buf, sizeof(buf)) != sizeof(buf) ||
 		    buf[0] != pattern(area, p))
 			atomic_fetch_add(&bad_data, 1);
 		if (rwp_faults_at(&ctx, p) != before + 1)
