@@ -149,12 +149,18 @@ class Expectations:
                                     'regression guard (guard="why")')
         for (phase, path), (word, _) in self.cells.items():
             if word == "fail":
-                caught_by.setdefault(phase, []).append(path)
-        for phase, paths in caught_by.items():
-            if phase in required and len(paths) < 2:
-                problems.append(f"mutant {phase} is caught by {len(paths)} test(s), "
+                caught_by.setdefault(self.mutant(phase, path), []).append((phase, path))
+        for mutant, cells in caught_by.items():
+            if mutant in required and len(cells) < 2:
+                problems.append(f"mutant {mutant} is caught by {len(cells)} test(s), "
                                 "not at least two")
         return problems, caught_by
+
+    def mutant(self, phase, path):
+        """The mutant a fail cell catches: its phase, or, in an extra that runs
+        under each configuration in turn (fuzz), the one its path starts with."""
+        first = path.split("/", 1)[0]
+        return first if first in self.known else phase
 
     def mutants(self, required):
         return sum(v[0] == "fail" and p in required for (p, _), v in self.cells.items())
@@ -337,14 +343,14 @@ def sites_table(judge):
 
 def mutants_table(expect, judge, caught_by, required):
     """Mutant x test: which tests catch each mutant, and the labelled guards."""
-    rows = [(p, paths) for p, paths in caught_by.items() if p in required]
+    rows = [(m, cells) for m, cells in caught_by.items() if m in required]
     if not rows:
         return
     print("\n== mutants: the tests that must catch each (* = caught in this run)")
-    for phase, paths in rows:
-        names = [x.split("/")[-1] + ("*" if judge.cells.get((phase, x)) == "fail*" else "")
-                 for x in paths]
-        print(f"{phase} ({len(paths)}): {', '.join(names)}")
+    for mutant, cells in rows:
+        names = [x.split("/")[-1] + ("*" if judge.cells.get((p, x)) == "fail*" else "")
+                 for p, x in cells]
+        print(f"{mutant} ({len(cells)}): {', '.join(names)}")
     if expect.guards:
         print("\n== regression guards: tests no mutant can make fail, and why")
         for path, why in expect.guards.items():

@@ -68,7 +68,7 @@ timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
 stage "tests: building the kselftests"
 # Into this run's own directory: a build shared between checkouts could
 # hand one of them the other's binaries.
-timed tests make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUT="$RWP_OUT/bin" ||
+timed tests make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$RWP_OUT/bin" ||
 	die "the kselftests do not build"
 cp "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$RWP_OUT/bin/"
 
@@ -88,7 +88,7 @@ fi
 
 stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${phases[*]}"
 timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" env \
-	RWP_TEST_BIN="$RWP_OUT/bin" RWP_FUZZ_SEED="$fuzz_seed" RWP_FUZZ_SECONDS=5 \
+	RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" RWP_FUZZ_SEED="$fuzz_seed" \
 	RWP_MODULE_CONFIGS="${module_configs[*]}" RWP_MUTANTS="${module_configs[*]:3}" \
 	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \

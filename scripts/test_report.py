@@ -430,6 +430,19 @@ ok 2 merged""")
         self.red("mutant wp-only is caught by 1 test(s), not at least two",
                  guest=self.REACHED, expect=self.EXPECTED, args=["--reach"])
 
+    def test_extra_fail_cell_counts_for_the_configuration_it_ran_under(self):
+        path = self.write("expectations", """\
+[seed]
+prog/a   seed=fail:"looped"
+[fuzz]
+seed/fuzz/t   fuzz=fail:"looped"
+merged/fuzz/t   guard="only seed loops"
+""")
+        expect = report.Expectations(path, ["seed", "merged", "fuzz"])
+        problems, caught_by = expect.reach(["seed", "fuzz"])
+        self.assertEqual(problems, [])
+        self.assertEqual(caught_by, {"seed": [("seed", "prog/a"), ("fuzz", "seed/fuzz/t")]})
+
     def test_call_site_reached_by_no_test(self):
         out = self.red("merged: call site gup_pmd was reached by no test's check",
                        guest=self.REACHED, expect=self.EXPECTED, args=["--reach"])

@@ -2,7 +2,8 @@
 # Boot the cached kernel under virtme-ng, as root:
 #   scripts/vm.sh                      an interactive shell
 #   scripts/vm.sh COMMAND [ARGS...]    run COMMAND, exit with its status
-# The guest sees this checkout (working directory) and $RWP_OUT (writable).
+# The guest sees this checkout (working directory), $RWP_OUT (writable) and
+# the kernel source (read-only: tests/Makefile's run_tests reads its lib.mk).
 # Whether the run passed is not decided here: the command writes its
 # results, and scripts/report.py judges them.
 #
@@ -40,7 +41,7 @@ accel() {
 }
 
 vng_args=(--run "$KBUILD" $(accel) --cpus "$VM_CPUS" --memory "$VM_MEMORY"
-	--append "$VM_CMDLINE" --rwdir "$RWP_OUT" --cwd "$RWP_TOP")
+	--append "$VM_CMDLINE" --rwdir "$RWP_OUT" --rodir "$KSRC" --cwd "$RWP_TOP")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
 fi

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A seeded, time-bounded random sequence of userfaultfd and mm operations
- * on RWP-registered anon and shmem ranges, run with the module loaded:
- * UFFDIO_REGISTER/UNREGISTER (RWP, WP, MISSING, MINOR and invalid
- * combinations), UFFDIO_RWPROTECT over random sub-ranges, UFFDIO_SET_MODE,
- * mprotect, madvise (COLLAPSE, PAGEOUT, FREE, DONTNEED), fork and read
- * GUPs. Every failure must be an errno the uAPI documents for that call;
- * the runner fails the run on any kernel splat. The seed is printed and
- * RWP_FUZZ_SEED replays it.
+ * on RWP-registered anon and shmem ranges, run under every policy and
+ * mutant: UFFDIO_REGISTER/UNREGISTER (RWP, WP, MISSING, MINOR and invalid
+ * combinations), UFFDIO_RWPROTECT over random sub-ranges, UFFDIO_SET_MODE
+ * (async and sync), mprotect, madvise (COLLAPSE, PAGEOUT, FREE, DONTNEED),
+ * fork, read GUPs and FOLL_FORCE reads. Every failure must be an errno the
+ * uAPI documents for that call, and a call that is invalid in any state
+ * must fail with EINVAL. The last pages of each range are a sentinel no
+ * operation touches: protected at the start, they must end protected, not
+ * accessed and with their bytes, and each fork child must read the same
+ * bytes in its copy. The runner fails the run on any kernel splat. The
+ * seed is printed and RWP_FUZZ_SEED replays it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +34,16 @@
 #include "rwp_lib.h"
 
 #define REGION_PAGES	1024	/* 4 MiB: room for a 2 MiB aligned THP */
-#define FUZZ_SECONDS	15
+#define SENTINEL_PAGES	4	/* at the end of each region, never operated on */
+#define OP_PAGES	(REGION_PAGES - SENTINEL_PAGES)
+/*
+ * The sequence is a number of operations, so that a seed replays the same
+ * one at any speed; a time limit inside the harness's 30 s timeout.
+ */
+#define FUZZ_OPS	4000
+#define FUZZ_SECONDS	25
+/* A FOLL_FORCE read that has not returned by then loops. */
+#define FORCE_READ_SECONDS	3
 
 static unsigned long long rng;
 
@@ -52,10 +66,20 @@ struct region {
 	bool shmem;
 };
 
-/* A random page-aligned sub-range of a region. */
+static char *sentinel(struct region *r)
+{
+	return r->base + OP_PAGES * psize();
+}
+
+static char sentinel_byte(int region, size_t page)
+{
+	return (char)(0x61 + region * SENTINEL_PAGES + page);
+}
+
+/* A random page-aligned sub-range of a region, short of its sentinel. */
 static void sub_range(struct region *r, char **start, size_t *len)
 {
-	unsigned long first = pick(REGION_PAGES), nr = 1 + pick(REGION_PAGES - first);
+	unsigned long first = pick(OP_PAGES), nr = 1 + pick(OP_PAGES - first);
 
 	if (!pick(4))
 		nr = 1;
@@ -107,6 +131,7 @@ static bool errno_ok(const char *op, int err)
 		{ "mprotect",	{ EINVAL, ENOMEM, EACCES } },
 		{ "madvise",	{ EINVAL, EAGAIN, ENOMEM, EBUSY, EFAULT } },
 		{ "gup",	{ EFAULT, EIO, ENOMEM } },
+		{ "force_read",	{ EFAULT, EIO, ENOMEM } },
 	};
 	size_t i, j;
 
@@ -120,7 +145,57 @@ static bool errno_ok(const char *op, int err)
 	return false;
 }
 
-/* FUZZ_SECONDS (or RWP_FUZZ_SECONDS) stays well inside the harness's 30 s timeout. */
+/*
+ * A FOLL_FORCE read of len bytes at start, through /proc/PID/mem from a
+ * child (CONFIG_PROC_MEM_ALWAYS_FORCE), so that a read that loops can be
+ * killed. Returns 0 or -1 with errno; -2 if it looped.
+ */
+static int force_read(char *start, size_t len)
+{
+	pid_t parent = getpid(), child;
+	int status;
+
+	child = fork();
+	if (!child) {
+		char path[64], buf[64];
+		int fd;
+
+		alarm(FORCE_READ_SECONDS);
+		snprintf(path, sizeof(path), "/proc/%d/mem", parent);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			_exit(EIO);
+		if (pread(fd, buf, len < sizeof(buf) ? len : sizeof(buf), (uintptr_t)start) < 0)
+			_exit(errno);
+		_exit(0);
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return -1;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return -2;
+	if (!WIFEXITED(status))
+		return -1;
+	errno = WEXITSTATUS(status);
+	return errno ? -1 : 0;
+}
+
+/*
+ * Each fork child checks its copy of the sentinels: not registered there
+ * (no UFFD_FEATURE_EVENT_FORK), they read freely and must hold their bytes.
+ */
+static int child_checks_sentinels(struct region *regions)
+{
+	size_t i;
+	int r;
+
+	for (r = 0; r < 2; r++)
+		for (i = 0; i < SENTINEL_PAGES; i++)
+			if (sentinel(&regions[r])[i * psize()] != sentinel_byte(r, i))
+				return 2;
+	return 0;
+}
+
+/* RWP_FUZZ_OPS operations (FUZZ_OPS), within RWP_FUZZ_SECONDS (FUZZ_SECONDS). */
 TEST(random_uffd_sequence)
 {
 	static const __u64 modes[] = {
@@ -133,7 +208,8 @@ TEST(random_uffd_sequence)
 	static const int advice[] = { MADV_COLLAPSE, MADV_PAGEOUT, MADV_FREE, MADV_DONTNEED };
 	static const int prots[] = { PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE };
 	const char *seed_env = getenv("RWP_FUZZ_SEED");
-	unsigned long ops = 0, failures = 0, bad = 0, bad_children = 0;
+	unsigned long ops = 0, failures = 0, bad = 0, bad_children = 0, loops = 0;
+	unsigned long invalid = 0, invalid_accepted = 0, max_ops;
 	struct region regions[2];
 	struct rwp_ctx ctx;
 	pthread_t thread;
@@ -161,22 +237,32 @@ TEST(random_uffd_sequence)
 				       PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
 	regions[1].shmem = true;
 	for (i = 0; i < 2; i++) {
+		size_t p;
+
 		ASSERT_NE(regions[i].base, MAP_FAILED);
 		memset(regions[i].base, 0x42 + i, REGION_PAGES * psize());
+		for (p = 0; p < SENTINEL_PAGES; p++)
+			memset(sentinel(&regions[i]) + p * psize(), sentinel_byte(i, p), psize());
+		ASSERT_EQ(rwp_register(&ctx, sentinel(&regions[i]), SENTINEL_PAGES * psize()), 0);
+		ASSERT_EQ(rwp_protect(&ctx, sentinel(&regions[i]), SENTINEL_PAGES * psize(), true),
+			  0);
 	}
 	ASSERT_EQ(pthread_create(&thread, NULL, handler, &ctx.uffd), 0);
 
 	seconds = getenv("RWP_FUZZ_SECONDS") ? atoi(getenv("RWP_FUZZ_SECONDS")) : FUZZ_SECONDS;
+	max_ops = getenv("RWP_FUZZ_OPS") ? strtoul(getenv("RWP_FUZZ_OPS"), NULL, 0) : FUZZ_OPS;
 	end = time(NULL) + seconds;
-	while (time(NULL) < end) {
+	/* A loop leaves the range as it was: the finding is made, stop there. */
+	while (ops < max_ops && !loops && time(NULL) < end) {
 		struct region *r = &regions[pick(2)];
 		const char *op = NULL;
+		bool must_fail = false;
 		char *start;
 		size_t len;
 		int res = 0;
 
 		sub_range(r, &start, &len);
-		switch (pick(10)) {
+		switch (pick(11)) {
 		case 0: {
 			struct uffdio_register reg = {
 				.range = { .start = (uintptr_t)start, .len = len },
@@ -184,6 +270,10 @@ TEST(random_uffd_sequence)
 			};
 
 			op = "register";
+			/* No mode, an unknown one, RWP with WP: invalid wherever. */
+			must_fail = !reg.mode || (reg.mode & ~(__u64)0xf) ||
+				    ((reg.mode & UFFDIO_REGISTER_MODE_RWP) &&
+				     (reg.mode & UFFDIO_REGISTER_MODE_WP));
 			res = ioctl(ctx.uffd, UFFDIO_REGISTER, &reg);
 			break;
 		}
@@ -201,18 +291,32 @@ TEST(random_uffd_sequence)
 				.mode = pick(8) ? pick(2) * UFFDIO_RWPROTECT_MODE_RWP : 1ULL << 7,
 			};
 
+			/* An unknown mode bit, or a range not page aligned. */
+			if (!pick(16))
+				rwp.range.start++;
 			op = "rwprotect";
+			must_fail = rwp.mode == 1ULL << 7 || rwp.range.start % psize();
 			res = ioctl(ctx.uffd, UFFDIO_RWPROTECT, &rwp);
 			break;
 		}
 		case 4: {
-			/* Stay async (a sync RWP fault from this thread would need the
-			 * handler anyway); also try bits that are not modes.
+			/*
+			 * Async or sync (the handler thread resolves this thread's
+			 * faults), or a bit that is no mode.
 			 */
-			struct uffdio_set_mode mode = {
-				.enable = pick(2) ? UFFD_FEATURE_RWP_ASYNC : 1ULL << 40,
-			};
+			struct uffdio_set_mode mode = { 0 };
 
+			switch (pick(3)) {
+			case 0:
+				mode.enable = UFFD_FEATURE_RWP_ASYNC;
+				break;
+			case 1:
+				mode.disable = UFFD_FEATURE_RWP_ASYNC;
+				break;
+			default:
+				mode.enable = 1ULL << 40;
+				must_fail = true;
+			}
 			op = "set_mode";
 			res = ioctl(ctx.uffd, UFFDIO_SET_MODE, &mode);
 			break;
@@ -230,9 +334,10 @@ TEST(random_uffd_sequence)
 
 			if (!child) {
 				/* The child's VMAs are no longer registered: just touch. */
+				alarm(10);
 				if (!mprotect(start, psize(), PROT_READ | PROT_WRITE))
 					start[0]++;
-				_exit(0);
+				_exit(child_checks_sentinels(regions));
 			}
 			if (child > 0 && waitpid(child, &status, 0) == child &&
 			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
@@ -241,6 +346,21 @@ TEST(random_uffd_sequence)
 			}
 			break;
 		}
+		case 8:
+			op = "force_read";
+			res = force_read(start, len);
+			if (res == -2) {
+				loops++;
+				ksft_print_msg("a FOLL_FORCE read looped at op %lu\n", ops);
+				res = 0;
+			}
+			/*
+			 * This GUP cannot retry: a userfault it meets (sync RWP,
+			 * MISSING) fails it, and handle_userfault() dumps the stack.
+			 */
+			if (res == -1)
+				rwp_expect_retry_dump();
+			break;
 		default: {
 			char buf[64];
 
@@ -250,6 +370,15 @@ TEST(random_uffd_sequence)
 		}
 		}
 		ops++;
+		if (must_fail) {
+			invalid++;
+			if (res >= 0 || errno != EINVAL) {
+				invalid_accepted++;
+				ksft_print_msg("invalid %s: returned %d, errno %d\n", op, res,
+					       res < 0 ? errno : 0);
+			}
+			continue;
+		}
 		if (op && res < 0) {
 			failures++;
 			if (!errno_ok(op, errno)) {
@@ -259,13 +388,32 @@ TEST(random_uffd_sequence)
 			}
 		}
 	}
-	ksft_print_msg("%lu operations, %lu failed with a documented errno\n",
-		       ops, failures - bad);
+	ksft_print_msg("%lu operations, %lu failed with a documented errno, %lu invalid\n",
+		       ops, failures - bad, invalid);
+
+	/* The oracle: what no operation touched is as it was. */
+	for (i = 0; i < 2; i++) {
+		char *s = sentinel(&regions[i]);
+		size_t p;
+
+		EXPECT_EQ(rwp_count_protected(s, SENTINEL_PAGES * psize()), SENTINEL_PAGES)
+			TH_LOG("an untouched page lost its protection");
+		EXPECT_EQ(rwp_count_accessed(s, SENTINEL_PAGES * psize()), 0)
+			TH_LOG("an untouched page was reported accessed");
+		/* Sync or async, the handler thread is still there to resolve. */
+		for (p = 0; p < SENTINEL_PAGES; p++)
+			EXPECT_EQ(s[p * psize()], sentinel_byte(i, p))
+				TH_LOG("an untouched page lost its bytes");
+	}
 	pthread_cancel(thread);
 	pthread_join(thread, NULL);
 	EXPECT_EQ(bad, 0);
-	EXPECT_EQ(bad_children, 0) TH_LOG("a fork child of the fuzzed ranges died");
-	EXPECT_GT(ops, 100);
+	EXPECT_EQ(invalid_accepted, 0) TH_LOG("an invalid call did not fail with EINVAL");
+	EXPECT_EQ(loops, 0) TH_LOG("a FOLL_FORCE read looped");
+	EXPECT_EQ(bad_children, 0)
+		TH_LOG("a fork child of the fuzzed ranges died or read wrong bytes");
+	EXPECT_TRUE(ops == max_ops || loops) TH_LOG("out of time after %lu operations", ops);
+	EXPECT_GT(invalid, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -10,8 +10,9 @@
  * protected range one way and checks the data, the report, and that the
  * other pages are still protected: anon and shmem, async and sync; this
  * process's GUPs and another's (remote), gets, pins and long-term pins.
- * Further down: the PMD call sites, with a PMD-mapped THP, and FOLL_FORCE
- * reads of PROT_NONE'd RWP VMAs, which must not be forced to fault.
+ * Further down: the PMD call sites, with a PMD-mapped THP and a hugetlb
+ * page, and FOLL_FORCE reads of PROT_NONE'd RWP VMAs, which must not be
+ * forced to fault.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@
 
 #include "kselftest_harness.h"
 #include "vm_util.h"
+#include "hugepage_settings.h"
 #include "../../../../mm/gup_test.h"
 #include "rwp_lib.h"
 
@@ -394,44 +396,67 @@ TEST_F(gup, control_proc_self_mem_write)
  * in follow_page_pte(). With the gate right the fault unprotects the whole
  * PMD, so all its pages are reported accessed; with it wrong the read goes
  * through unseen.
+ *
+ * A 2 MiB hugetlb page is mapped by a PMD leaf too, and GUP walks it by the
+ * same two sites; the RWP fault on it is hugetlb_fault()'s, which restores
+ * (async) or reports (sync) the whole huge page.
  */
-struct thp_env {
+struct huge_env {
 	struct rwp_ctx ctx;
 	char *area;
 	size_t hpage;
 };
 
-FIXTURE(gup_thp)
+FIXTURE(gup_huge)
 {
-	struct thp_env env;
+	struct huge_env env;
 };
 
-FIXTURE_VARIANT(gup_thp)
+FIXTURE_VARIANT(gup_huge)
 {
 	bool sync;
+	bool hugetlb;
 };
 
-FIXTURE_VARIANT_ADD(gup_thp, async)
+FIXTURE_VARIANT_ADD(gup_huge, thp_async)
 {
 	.sync = false,
 };
 
-FIXTURE_VARIANT_ADD(gup_thp, sync)
+FIXTURE_VARIANT_ADD(gup_huge, thp_sync)
 {
 	.sync = true,
 };
+
+FIXTURE_VARIANT_ADD(gup_huge, hugetlb_async)
+{
+	.sync = false,
+	.hugetlb = true,
+};
+
+FIXTURE_VARIANT_ADD(gup_huge, hugetlb_sync)
+{
+	.sync = true,
+	.hugetlb = true,
+};
+
+static void fill_huge(char *area, size_t hpage)
+{
+	size_t i;
+
+	for (i = 0; i < hpage / psize(); i++)
+		memset(area + i * psize(), PATTERN(i % NR_PAGES), psize());
+}
 
 /* A PMD-mapped anon THP, made by MADV_COLLAPSE; MAP_FAILED if it could not be. */
 static char *make_thp(size_t hpage)
 {
 	char *thp = mmap_aligned(hpage, hpage, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	size_t i;
 
 	if (thp == MAP_FAILED)
 		return thp;
-	for (i = 0; i < hpage / psize(); i++)
-		memset(thp + i * psize(), PATTERN(i % NR_PAGES), psize());
+	fill_huge(thp, hpage);
 	if (madvise(thp, hpage, MADV_COLLAPSE) || !check_huge_anon(thp, hpage, 1, hpage)) {
 		munmap(thp, hpage);
 		return MAP_FAILED;
@@ -439,34 +464,57 @@ static char *make_thp(size_t hpage)
 	return thp;
 }
 
-FIXTURE_SETUP(gup_thp)
+/* A private hugetlb page of the default size, filled. */
+static char *make_hugetlb(size_t hpage)
+{
+	char *area = mmap(NULL, hpage, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+
+	if (area != MAP_FAILED)
+		fill_huge(area, hpage);
+	return area;
+}
+
+FIXTURE_SETUP(gup_huge)
 {
 	int ret;
 
-	self->env.hpage = read_pmd_pagesize();
-	if (!self->env.hpage)
-		SKIP(return, "no PMD-sized THP");
-	self->env.area = make_thp(self->env.hpage);
-	ASSERT_NE(self->env.area, MAP_FAILED) TH_LOG("MADV_COLLAPSE made no THP");
+	if (variant->hugetlb) {
+		self->env.hpage = default_huge_page_size();
+		if (!self->env.hpage || hugetlb_free_pages(self->env.hpage) < 1)
+			SKIP(return, "no free hugetlb page (the runner reserves them)");
+		self->env.area = make_hugetlb(self->env.hpage);
+		ASSERT_NE(self->env.area, MAP_FAILED) TH_LOG("no hugetlb page");
+	} else {
+		self->env.hpage = read_pmd_pagesize();
+		if (!self->env.hpage)
+			SKIP(return, "no PMD-sized THP");
+		self->env.area = make_thp(self->env.hpage);
+		ASSERT_NE(self->env.area, MAP_FAILED) TH_LOG("MADV_COLLAPSE made no THP");
+	}
 	ret = rwp_open(&self->env.ctx, variant->sync);
 	if (ret == RWP_UNSUPPORTED)
 		SKIP(return, "no userfaultfd RWP in this kernel");
 	ASSERT_EQ(ret, 0);
+	/* hugetlb: RWPROTECT ranges must cover whole huge pages. */
+	if (variant->hugetlb)
+		self->env.ctx.grain = self->env.hpage;
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.hpage), 0);
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.hpage, true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.hpage),
 		  self->env.hpage / psize());
-	ASSERT_TRUE(check_huge_anon(self->env.area, self->env.hpage, 1, self->env.hpage))
-		TH_LOG("protecting the THP split it: this is no PMD test");
+	if (!variant->hugetlb)
+		ASSERT_TRUE(check_huge_anon(self->env.area, self->env.hpage, 1, self->env.hpage))
+			TH_LOG("protecting the THP split it: this is no PMD test");
 }
 
-FIXTURE_TEARDOWN(gup_thp)
+FIXTURE_TEARDOWN(gup_huge)
 {
 	rwp_close(&self->env.ctx);
 	munmap(self->env.area, self->env.hpage);
 }
 
-TEST_F(gup_thp, process_vm_readv)
+TEST_F(gup_huge, process_vm_readv)
 {
 	long before = rwp_gate_asked(GATE_GUP_PMD);
 	char buf[64];
@@ -476,10 +524,13 @@ TEST_F(gup_thp, process_vm_readv)
 	EXPECT_TRUE(all_bytes(buf, sizeof(buf), PATTERN(0)));
 	if (variant->sync) {
 		EXPECT_GE(rwp_faults_at(&self->env.ctx, self->env.area), 1)
-			TH_LOG("no RWP fault delivered for the GUP of the THP");
+			TH_LOG("no RWP fault delivered for the GUP of the huge page");
 	} else {
 		EXPECT_EQ(rwp_is_protected(self->env.area), 0)
-			TH_LOG("THP still protected: the GUP read through the PMD marker");
+			TH_LOG("huge page still protected: the GUP read through the PMD marker");
+		/* The fault restored the whole huge page, not one 4K page of it. */
+		EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage),
+			  self->env.hpage / psize());
 	}
 	EXPECT_GATE_CONSULTED(GATE_GUP_PMD, before);
 }

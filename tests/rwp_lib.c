@@ -36,10 +36,21 @@ static void *rwp_handler(void *arg)
 			break;
 		if (read(ctx->uffd, &msg, sizeof(msg)) != sizeof(msg))
 			continue;
+		/* Reading an event completes it: the forking or remapping task goes on. */
+		pthread_mutex_lock(&ctx->lock);
+		if (msg.event == UFFD_EVENT_FORK) {
+			if (ctx->fork_ufd >= 0)
+				close(ctx->fork_ufd);
+			ctx->fork_ufd = msg.arg.fork.ufd;
+		} else if (msg.event == UFFD_EVENT_REMAP) {
+			ctx->nr_remaps++;
+		}
+		pthread_mutex_unlock(&ctx->lock);
 		if (msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
 
 		__u64 addr = msg.arg.pagefault.address & ~((__u64)psize() - 1);
+		__u64 grain = msg.arg.pagefault.address & ~((__u64)ctx->grain - 1);
 
 		pthread_mutex_lock(&ctx->lock);
 		ctx->nr_faults++;
@@ -49,20 +60,28 @@ static void *rwp_handler(void *arg)
 			ctx->page_faults[(addr - (uintptr_t)ctx->base) / psize()]++;
 		pthread_mutex_unlock(&ctx->lock);
 		/* Resolve: unprotect the page, which wakes the faulting task. */
-		rwp_protect(ctx, (void *)(uintptr_t)addr, psize(), false);
+		rwp_protect(ctx, (void *)(uintptr_t)grain, ctx->grain, false);
 	}
 	return NULL;
 }
 
 int rwp_open(struct rwp_ctx *ctx, bool sync)
 {
+	return rwp_open_features(ctx, sync, 0);
+}
+
+int rwp_open_features(struct rwp_ctx *ctx, bool sync, __u64 features)
+{
 	struct uffdio_api api = {
 		.api = UFFD_API,
-		.features = UFFD_FEATURE_RWP | (sync ? 0 : UFFD_FEATURE_RWP_ASYNC),
+		.features = UFFD_FEATURE_RWP | (sync ? 0 : UFFD_FEATURE_RWP_ASYNC) | features,
 	};
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->sync = sync;
+	ctx->features = features;
+	ctx->grain = psize();
+	ctx->fork_ufd = -1;
 	ctx->stop_pipe[0] = -1;
 	ctx->stop_pipe[1] = -1;
 	pthread_mutex_init(&ctx->lock, NULL);
@@ -97,7 +116,7 @@ int rwp_register(struct rwp_ctx *ctx, void *base, size_t len)
 	ctx->page_faults = calloc(ctx->nr_pages, sizeof(*ctx->page_faults));
 	if (!ctx->page_faults)
 		return -ENOMEM;
-	if (!ctx->sync || ctx->handler_running)
+	if ((!ctx->sync && !ctx->features) || ctx->handler_running)
 		return 0;
 	if (pipe(ctx->stop_pipe))
 		return -errno;
@@ -167,6 +186,9 @@ void rwp_close(struct rwp_ctx *ctx)
 	if (ctx->uffd >= 0)
 		close(ctx->uffd);
 	ctx->uffd = -1;
+	if (ctx->fork_ufd >= 0)
+		close(ctx->fork_ufd);
+	ctx->fork_ufd = -1;
 	free(ctx->page_faults);
 	ctx->page_faults = NULL;
 }
@@ -191,6 +213,35 @@ unsigned long rwp_fault_count(struct rwp_ctx *ctx)
 	n = ctx->nr_faults;
 	pthread_mutex_unlock(&ctx->lock);
 	return n;
+}
+
+/*
+ * Reading an event releases the task that raised it before the handler
+ * records it: give the handler up to a second to catch up.
+ */
+static unsigned long event_seen(struct rwp_ctx *ctx, bool fork)
+{
+	unsigned long seen = 0;
+	int i;
+
+	for (i = 0; i < 100 && !seen; i++) {
+		if (i)
+			usleep(10000);
+		pthread_mutex_lock(&ctx->lock);
+		seen = fork ? ctx->fork_ufd + 1 : ctx->nr_remaps;
+		pthread_mutex_unlock(&ctx->lock);
+	}
+	return seen;
+}
+
+int rwp_fork_ufd(struct rwp_ctx *ctx)
+{
+	return (int)event_seen(ctx, true) - 1;
+}
+
+unsigned long rwp_remap_count(struct rwp_ctx *ctx)
+{
+	return event_seen(ctx, false);
 }
 
 /* This process's pagemap; a fork child opens its own, not its parent's. */
@@ -222,6 +273,13 @@ int rwp_is_swapped(void *addr)
 	if (pagemap_fd() < 0)
 		return -1;
 	return !!(pagemap_get_entry(pagemap_fd(), addr) & PM_SWAP);
+}
+
+int rwp_is_present(void *addr)
+{
+	if (pagemap_fd() < 0)
+		return -1;
+	return !!(pagemap_get_entry(pagemap_fd(), addr) & PM_PRESENT);
 }
 
 long rwp_count_protected(void *addr, size_t len)
@@ -267,6 +325,27 @@ long rwp_count_accessed(void *addr, size_t len)
 		arg.start = arg.walk_end;
 	}
 	return n;
+}
+
+int rwp_folio_active(void *addr)
+{
+	unsigned long pfn;
+	__u64 flags;
+	ssize_t ret;
+	int fd;
+
+	if (pagemap_fd() < 0)
+		return -1;
+	pfn = pagemap_get_pfn(pagemap_fd(), addr);
+	if (pfn == -1UL)
+		return -1;
+	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = pread(fd, &flags, sizeof(flags), pfn * sizeof(flags));
+	close(fd);
+	/* KPF_ACTIVE of uapi kernel-page-flags.h, which vm_util.h redefines in part */
+	return ret == sizeof(flags) ? !!(flags & BIT_ULL(6)) : -1;
 }
 
 void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd)

@@ -25,14 +25,26 @@
 struct rwp_ctx {
 	int uffd;
 	bool sync;
+	/*
+	 * What the sync handler unprotects to resolve a fault: a page, or the
+	 * huge page size for hugetlb, whose ranges must be aligned to it.
+	 */
+	size_t grain;
 	char *base;
 	size_t len;
-	/* Sync mode: the handler thread and the faults it resolved. */
+	/*
+	 * Sync mode, or events asked for: the handler thread, the faults it
+	 * resolved and the events it read (a fork's new userfaultfd is kept
+	 * open here: closing it would unregister the child).
+	 */
 	pthread_t handler;
 	bool handler_running;
 	int stop_pipe[2];
 	pthread_mutex_t lock;
 	unsigned long nr_faults;
+	__u64 features;
+	int fork_ufd;
+	unsigned long nr_remaps;
 	/* Per page of the first registered range: RWP faults delivered. */
 	unsigned long *page_faults;
 	size_t nr_pages;
@@ -45,7 +57,12 @@ struct rwp_ctx {
  */
 #define RWP_UNSUPPORTED	1
 int rwp_open(struct rwp_ctx *ctx, bool sync);
-/* Registers [base, base + len) for RWP and, in sync mode, starts the handler. */
+/* The same, with more features (UFFD_FEATURE_EVENT_FORK, _EVENT_REMAP). */
+int rwp_open_features(struct rwp_ctx *ctx, bool sync, __u64 features);
+/*
+ * Registers [base, base + len) for RWP and, in sync mode or with events,
+ * starts the handler.
+ */
 int rwp_register(struct rwp_ctx *ctx, void *base, size_t len);
 /*
  * A second userfaultfd with [base, base + len) registered for uffd-wp and
@@ -67,6 +84,12 @@ void rwp_close(struct rwp_ctx *ctx);
 /* Sync mode: how many RWP faults were delivered for the page at addr. */
 unsigned long rwp_faults_at(struct rwp_ctx *ctx, void *addr);
 unsigned long rwp_fault_count(struct rwp_ctx *ctx);
+/*
+ * The events the handler read, waiting up to a second for the first: the
+ * last fork's userfaultfd (or -1), how many remaps.
+ */
+int rwp_fork_ufd(struct rwp_ctx *ctx);
+unsigned long rwp_remap_count(struct rwp_ctx *ctx);
 
 /*
  * The VMM's views of a range, on top of vm_util's pagemap helpers:
@@ -76,8 +99,14 @@ unsigned long rwp_fault_count(struct rwp_ctx *ctx);
  */
 int rwp_is_protected(void *addr);
 int rwp_is_swapped(void *addr);
+int rwp_is_present(void *addr);
 long rwp_count_protected(void *addr, size_t len);
 long rwp_count_accessed(void *addr, size_t len);
+/*
+ * Is the folio mapped at addr on an active LRU list (/proc/kpageflags
+ * KPF_ACTIVE)? -1 on error. Reclaim activates a folio it failed to unmap.
+ */
+int rwp_folio_active(void *addr);
 
 /* An anonymous or shared mapping of len whose start is aligned to align. */
 void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RWP state through the rest of a range's life: fork, mremap, unregister,
- * close while a sync fault is pending, and two threads faulting one page.
+ * RWP state through the rest of a range's life: fork with and without
+ * UFFD_FEATURE_EVENT_FORK, mremap with and without UFFD_FEATURE_EVENT_REMAP
+ * (PTEs and a PMD), unregister and close while a sync GUP is pending, and
+ * two threads faulting one page.
  * Documentation/admin-guide/mm/userfaultfd.rst promises that protection is
  * a property of the present PTEs, that it moves with them, and that
  * unregistering or closing the userfaultfd restores access.
@@ -27,8 +29,8 @@
 #define NR_PAGES	4
 #define PATTERN(i)	((char)(0x61 + (i)))
 
-static char *protected_area(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
-			    size_t len, bool sync)
+static char *protected_area_features(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+				     size_t len, bool sync, __u64 features)
 {
 	char *area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	size_t i;
@@ -38,11 +40,17 @@ static char *protected_area(struct __test_metadata *_metadata, struct rwp_ctx *c
 	madvise(area, len, MADV_NOHUGEPAGE);
 	for (i = 0; i < len / psize(); i++)
 		memset(area + i * psize(), PATTERN(i), psize());
-	EXPECT_EQ(rwp_open(ctx, sync), 0);
+	EXPECT_EQ(rwp_open_features(ctx, sync, features), 0);
 	EXPECT_EQ(rwp_register(ctx, area, len), 0);
 	EXPECT_EQ(rwp_protect(ctx, area, len, true), 0);
 	EXPECT_EQ(rwp_count_protected(area, len), len / psize());
 	return area;
+}
+
+static char *protected_area(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+			    size_t len, bool sync)
+{
+	return protected_area_features(_metadata, ctx, len, sync, 0);
 }
 
 /*
@@ -77,8 +85,97 @@ TEST(fork_unregistered_child)
 	munmap(area, len);
 }
 
-/* mremap moves the PTEs, and their protection with them. */
-TEST(mremap_keeps_protection)
+/*
+ * With UFFD_FEATURE_EVENT_FORK the child's copy stays registered, on the
+ * userfaultfd the fork event hands the parent, and keeps the protection of
+ * each PTE: a read GUP of the child's page by the parent must be reported
+ * in the child (async: its page is restored, the others stay protected).
+ * The parent reads through /proc/PID/mem, a plain reference: a pinning read
+ * (process_vm_readv) of a page the fork left shared must unshare it first,
+ * and that fault restores the page whatever the gate said.
+ */
+static ssize_t read_child(pid_t pid, const void *addr, char *byte)
+{
+	char path[64];
+	ssize_t ret;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = pread(fd, byte, 1, (uintptr_t)addr);
+	close(fd);
+	return ret;
+}
+
+#define CHILD_NOT_PROTECTED	2
+#define CHILD_READ_UNSEEN	3
+
+TEST(fork_event_fork_child)
+{
+	size_t len = NR_PAGES * psize();
+	int to_child[2], to_parent[2], status;
+	struct rwp_ctx ctx;
+	char *area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
+	char c = 0, byte;
+	pid_t child;
+
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_FALSE(_metadata->exit_code);
+	ASSERT_EQ(pipe(to_child), 0);
+	ASSERT_EQ(pipe(to_parent), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		alarm(20);
+		c = rwp_count_protected(area, len) == NR_PAGES ? 0 : CHILD_NOT_PROTECTED;
+		if (write(to_parent[1], &c, 1) != 1 || c)
+			_exit(c ? c : 1);
+		/* The parent reads page 0 of this process now. */
+		if (read(to_child[0], &c, 1) != 1)
+			_exit(1);
+		if (rwp_count_protected(area, len) != NR_PAGES - 1 ||
+		    rwp_count_accessed(area, len) != 1 || rwp_is_protected(area))
+			_exit(CHILD_READ_UNSEEN);
+		_exit(area[psize()] == PATTERN(1) ? 0 : 1);
+	}
+	ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+	EXPECT_EQ(c, 0) TH_LOG("the child's copy lost its protection");
+	EXPECT_GE(rwp_fork_ufd(&ctx), 0) TH_LOG("no fork event");
+	if (!c) {
+		EXPECT_EQ(read_child(child, area, &byte), 1);
+		EXPECT_EQ(byte, PATTERN(0));
+		ASSERT_EQ(write(to_child[1], &c, 1), 1);
+	}
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("the child died: status %#x", status);
+	EXPECT_NE(WEXITSTATUS(status), CHILD_READ_UNSEEN)
+		TH_LOG("the child's page is still protected: the GUP read through the marker");
+	EXPECT_EQ(WEXITSTATUS(status), 0)
+		TH_LOG("the child failed at step %d", WEXITSTATUS(status));
+	EXPECT_EQ(rwp_count_protected(area, len), NR_PAGES)
+		TH_LOG("the fork changed the parent's protection");
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+/*
+ * A move of the range to a new address (MREMAP_FIXED: a same-size
+ * MREMAP_MAYMOVE is a no-op). Without UFFD_FEATURE_EVENT_REMAP the moved
+ * VMA leaves the userfaultfd (mremap_userfaultfd_prep()), and its PTEs
+ * leave the protection behind with the registration.
+ */
+static char *move(char *area, size_t len, size_t align)
+{
+	char *dst = mmap_aligned(len, align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	if (dst == MAP_FAILED)
+		return dst;
+	return mremap(area, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+}
+
+TEST(mremap_leaves_the_userfaultfd)
 {
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
@@ -86,16 +183,65 @@ TEST(mremap_keeps_protection)
 
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
-	moved = mremap(area, len, len, MREMAP_MAYMOVE);
+	moved = move(area, len, psize());
 	ASSERT_NE(moved, MAP_FAILED);
-	EXPECT_EQ(rwp_count_protected(moved, len), NR_PAGES)
-		TH_LOG("mremap dropped the protection");
-	/* Async: one read, one page reported. */
+	ASSERT_NE(moved, area);
+	EXPECT_EQ(rwp_count_protected(moved, len), 0)
+		TH_LOG("the moved pages are protected, but nobody hears of them");
 	EXPECT_EQ(moved[0], PATTERN(0));
-	EXPECT_EQ(rwp_count_accessed(moved, len), 1);
-	EXPECT_EQ(rwp_count_protected(moved, len), NR_PAGES - 1);
+	EXPECT_EQ(rwp_count_accessed(moved, len), 0) TH_LOG("the moved VMA is still RWP");
 	rwp_close(&ctx);
 	munmap(moved, len);
+}
+
+/*
+ * With UFFD_FEATURE_EVENT_REMAP the moved range stays registered and its
+ * entries move with their protection: PTEs, and a PMD-mapped THP by its
+ * PMD (move_huge_pmd()). A read GUP of the moved range must be reported.
+ */
+static void moved_range_reports_gup(struct __test_metadata *_metadata, bool pmd)
+{
+	size_t len = pmd ? read_pmd_pagesize() : NR_PAGES * psize();
+	size_t nr = len / psize();
+	struct rwp_ctx ctx;
+	char *area, *moved, byte;
+
+	ASSERT_NE(len, 0);
+	area = mmap_aligned(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(area, MAP_FAILED);
+	memset(area, PATTERN(0), len);
+	ASSERT_EQ(madvise(area, len, pmd ? MADV_COLLAPSE : MADV_NOHUGEPAGE), 0);
+	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_EVENT_REMAP), 0);
+	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
+	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+
+	moved = move(area, len, len);
+	ASSERT_NE(moved, MAP_FAILED);
+	ASSERT_NE(moved, area);
+	EXPECT_EQ(rwp_remap_count(&ctx), 1) TH_LOG("no remap event");
+	if (pmd)
+		ASSERT_TRUE(check_huge_anon(moved, len, 1, len))
+			TH_LOG("the THP is no longer mapped by a PMD: this is no PMD test");
+	ASSERT_EQ(rwp_count_protected(moved, len), nr) TH_LOG("mremap dropped the protection");
+
+	ASSERT_EQ(rwp_gup_read(getpid(), moved, &byte, 1), 1);
+	EXPECT_EQ(byte, PATTERN(0));
+	EXPECT_EQ(rwp_is_protected(moved), 0)
+		TH_LOG("the moved page is still protected: the GUP read through the marker");
+	/* A PTE is restored alone; a PMD with all its pages. */
+	EXPECT_EQ(rwp_count_accessed(moved, len), pmd ? nr : 1);
+	rwp_close(&ctx);
+	munmap(moved, len);
+}
+
+TEST(mremap_event_remap_keeps_pte_protection)
+{
+	moved_range_reports_gup(_metadata, false);
+}
+
+TEST(mremap_event_remap_keeps_pmd_protection)
+{
+	moved_range_reports_gup(_metadata, true);
 }
 
 /* Closing the userfaultfd restores access: reads then see no marker. */
@@ -129,10 +275,13 @@ static void *read_remote(void *arg)
 
 /*
  * Sync mode with nobody reading the userfaultfd: a read GUP of a protected
- * page waits for the handler. Closing the userfaultfd must wake it, and it
- * then completes with the data.
+ * page waits for the handler. Closing the userfaultfd must wake it; it then
+ * completes with the data, and the range is accessible again. Unregistering
+ * restores access too, but wakes only the waiters of a MISSING registration
+ * (userfaultfd_unregister()): the others wait for UFFDIO_WAKE, as after
+ * UFFDIO_WRITEPROTECT with MODE_DONTWAKE.
  */
-TEST(close_wakes_a_waiting_gup)
+static void waiting_gup_released(struct __test_metadata *_metadata, bool unregister)
 {
 	size_t len = NR_PAGES * psize();
 	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_RWP };
@@ -157,11 +306,31 @@ TEST(close_wakes_a_waiting_gup)
 	ASSERT_EQ(pthread_create(&reader, NULL, read_remote, &r), 0);
 	usleep(300 * 1000);
 	EXPECT_EQ(r.ret, -2) TH_LOG("the read did not wait for the handler");
-	close(uffd);
+	if (unregister) {
+		EXPECT_EQ(ioctl(uffd, UFFDIO_UNREGISTER, &reg.range), 0);
+		EXPECT_EQ(rwp_count_protected(r.addr, len), 0)
+			TH_LOG("unregister left pages protected");
+		EXPECT_EQ(ioctl(uffd, UFFDIO_WAKE, &reg.range), 0);
+	} else {
+		close(uffd);
+	}
 	ASSERT_EQ(pthread_join(reader, NULL), 0);
 	EXPECT_EQ(r.ret, 1) TH_LOG("the woken read failed: %s", strerror(errno));
 	EXPECT_EQ(r.byte, PATTERN(0));
+	EXPECT_EQ(rwp_count_protected(r.addr, len), 0) TH_LOG("pages left protected");
+	if (unregister)
+		close(uffd);
 	munmap(r.addr, len);
+}
+
+TEST(close_wakes_a_waiting_gup)
+{
+	waiting_gup_released(_metadata, false);
+}
+
+TEST(unregister_and_wake_release_a_waiting_gup)
+{
+	waiting_gup_released(_metadata, true);
 }
 
 static void *touch(void *arg)

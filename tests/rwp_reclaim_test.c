@@ -7,8 +7,9 @@
  * its first PTE. These tests give large folios mixed per-PTE protection
  * (every other page protected) and check that each PTE keeps its own
  * state:
- * - anon mTHP swapped out to zram and back in (swap-backed anon is never
- *   batched: a regression guard);
+ * - anon mTHP swapped out to zram and back in, with mixed protection and
+ *   protected throughout (swap-backed anon is never batched: regression
+ *   guards);
  * - lazyfree large folios whose unmap aborts because a page is pinned
  *   (batched, then restored from the batch's first PTE), protected
  *   uniformly through MADV_PAGEOUT and with mixed protection through LRU
@@ -50,8 +51,11 @@ static bool page_intact(const char *page, size_t i)
 
 /*
  * Every other page protected, the even ones (first = 0) or the odd ones
- * (first = 1): mixed state inside each large folio.
+ * (first = 1): mixed state inside each large folio. ALL_PROTECTED: every
+ * page, for the checks below.
  */
+#define ALL_PROTECTED	2
+
 static int protect_alternate(struct rwp_ctx *ctx, char *area, size_t len, size_t first)
 {
 	size_t i;
@@ -64,7 +68,7 @@ static int protect_alternate(struct rwp_ctx *ctx, char *area, size_t len, size_t
 
 static bool protected_page(size_t i, size_t first)
 {
-	return i % 2 == first;
+	return first == ALL_PROTECTED || i % 2 == first;
 }
 
 /* The pages protect_alternate() protected are, and not accessed; the others are neither. */
@@ -157,9 +161,24 @@ static void anon_mthp(struct __test_metadata *_metadata,
 		TH_LOG("the range is not in 64 KiB folios");
 }
 
+/* The count of pages swapped out in [area, area + len). */
+static size_t count_swapped(char *area, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len / psize(); i++)
+		n += rwp_is_swapped(area + i * psize()) == 1;
+	return n;
+}
+
+/*
+ * Mixed protection: MADV_PAGEOUT splits each folio (its PTEs do not batch)
+ * and swaps every page out; each swap entry keeps its own marker, and each
+ * page comes back with its own state.
+ */
 TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
 {
-	size_t i, nr = 8 * MTHP_SIZE / psize(), swapped = 0;
+	size_t nr = 8 * MTHP_SIZE / psize();
 
 	if (!swap_available())
 		SKIP(return, "no swap (the runner sets up zram)");
@@ -169,31 +188,73 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
 	ASSERT_TRUE(state_is_alternate(self->env.area, self->env.len, 0));
 
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
-	for (i = 0; i < nr; i++)
-		swapped += rwp_is_swapped(self->env.area + i * psize()) == 1;
-	if (!swapped)
-		SKIP(return, "MADV_PAGEOUT swapped nothing out");
+	ASSERT_EQ(count_swapped(self->env.area, self->env.len), nr)
+		TH_LOG("MADV_PAGEOUT left pages in memory");
 	/* While swapped: the swap entries keep the marker, nothing is accessed. */
 	EXPECT_TRUE(state_is_alternate(self->env.area, self->env.len, 0));
 	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len, 0);
 }
 
+#define MTHP_STATS	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/stats/"
+
 /*
- * Two lazyfree 64 KiB folios, the first protected throughout, the second
- * not, each with a page pinned. MADV_PAGEOUT hands each whole folio to
- * try_to_unmap_one(), which unmaps it in batches; the pin makes the
- * lazyfree unmap abort and restore the PTEs it cleared. (A folio whose
- * PTEs differ in protection is split by MADV_PAGEOUT first, so mixed
- * state inside one folio reaches the batch only through LRU reclaim.)
+ * Protected throughout: each folio goes out whole, as one 64 KiB swap-out
+ * (the mTHP swpout counter), its swap entries all carrying the marker. It
+ * comes back a page at a time: a userfaultfd-armed VMA never swaps in a
+ * large folio, for per-page fault fidelity (thp_swapin_suitable_orders()),
+ * and each page must come back protected and fault once.
+ */
+TEST_F_TIMEOUT(reclaim, anon_mthp_swap_uniform, 120)
+{
+	size_t nr_folios = 4, nr = nr_folios * MTHP_SIZE / psize();
+	unsigned long out_before, out_after, in_before, in_after;
+
+	if (!swap_available())
+		SKIP(return, "no swap (the runner sets up zram)");
+	anon_mthp(_metadata, &self->env, nr_folios);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.len, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), nr);
+
+	ASSERT_EQ(read_sysfs(MTHP_STATS "swpout", &out_before), 0);
+	ASSERT_EQ(read_sysfs(MTHP_STATS "swpin", &in_before), 0);
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
+	ASSERT_EQ(read_sysfs(MTHP_STATS "swpout", &out_after), 0);
+	ASSERT_EQ(count_swapped(self->env.area, self->env.len), nr)
+		TH_LOG("MADV_PAGEOUT left pages in memory");
+	ASSERT_EQ(out_after - out_before, nr_folios)
+		TH_LOG("the folios were not swapped out whole");
+	EXPECT_EQ(rwp_count_protected(self->env.area, self->env.len), nr)
+		TH_LOG("the swap entries lost the marker");
+	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.len), 0);
+
+	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len,
+			ALL_PROTECTED);
+	ASSERT_EQ(read_sysfs(MTHP_STATS "swpin", &in_after), 0);
+	EXPECT_EQ(in_after, in_before) TH_LOG("a large folio was swapped into an armed VMA");
+}
+
+/*
+ * Three lazyfree 64 KiB folios: the first protected throughout and pinned,
+ * the second pinned, the third protected and not pinned. MADV_PAGEOUT hands
+ * each whole folio to try_to_unmap_one(), which unmaps it in batches. The
+ * pin makes the lazyfree unmap abort and restore the PTEs it cleared, and
+ * reclaim then activates the folio: that is how the test knows the restore
+ * ran. The third folio is the control: nothing holds it, so it must be
+ * discarded. (A folio whose PTEs differ in protection is split by
+ * MADV_PAGEOUT first, so mixed state inside one folio reaches the batch
+ * only through LRU reclaim.)
  */
 TEST_F(reclaim, lazyfree_pinned_restore)
 {
 	size_t i, per_folio = MTHP_SIZE / psize();
+	char *control;
 	struct iovec iov[2];
 	long before;
 	int pfd[2];
 
-	anon_mthp(_metadata, &self->env, 2);
+	anon_mthp(_metadata, &self->env, 3);
+	control = self->env.area + 2 * MTHP_SIZE;
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_FREE), 0);
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
 
@@ -205,7 +266,11 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	}
 	ASSERT_EQ(vmsplice(pfd[1], iov, 2, 0), 2 * psize());
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, MTHP_SIZE, true), 0);
-	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), per_folio);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, control, MTHP_SIZE, true), 0);
+	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), 2 * per_folio);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(rwp_folio_active(self->env.area + i * MTHP_SIZE), 0)
+			TH_LOG("folio %zu is active already: activation would prove nothing", i);
 
 	before = rwp_gate_asked(GATE_UNMAP);
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
@@ -213,15 +278,23 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	close(pfd[0]);
 	close(pfd[1]);
 
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(rwp_folio_active(self->env.area + i * MTHP_SIZE), 1)
+			TH_LOG("folio %zu's unmap did not abort: no restore ran", i);
 	EXPECT_EQ(rwp_count_protected(self->env.area, MTHP_SIZE), per_folio)
 		TH_LOG("the restored PTEs lost their protection");
 	EXPECT_EQ(rwp_count_protected(self->env.area + MTHP_SIZE, MTHP_SIZE), 0)
 		TH_LOG("the restored PTEs gained protection");
 	EXPECT_EQ(rwp_count_accessed(self->env.area, MTHP_SIZE), 0);
-	for (i = 0; i < 2 * per_folio; i++) {
+	for (i = 0; i < per_folio; i++)
+		EXPECT_EQ(rwp_is_present(control + i * psize()), 0)
+			TH_LOG("the unpinned control was not discarded");
+	for (i = 0; i < 3 * per_folio; i++) {
 		char *p = self->env.area + i * psize();
 
-		EXPECT_TRUE(page_intact(p, i)) TH_LOG("page %zu lost its data", i);
+		/* Kept folios keep their data; the discarded one reads zeroes. */
+		EXPECT_TRUE(p < control ? page_intact(p, i) : p[0] == 0)
+			TH_LOG("page %zu has the wrong data", i);
 		EXPECT_EQ(rwp_faults_at(&self->env.ctx, p), i < per_folio ? 1 : 0)
 			TH_LOG("page %zu faulted wrongly", i);
 	}

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Keeps all four RWP gates busy on both vCPUs for a while, with data it can
- * verify, while stress-module.sh loads and unloads the rwp module:
+ * Keeps all six gate call sites busy on both vCPUs for a while, with data
+ * it can verify, while rwp_modcycle loads and unloads the rwp module:
  *   - read GUPs (process_vm_readv) of protected pages in sync mode: every
  *     read of a page protected at the time must produce exactly one fault
  *     message; /proc/self/mem reads of protected pages in async mode;
+ *   - /proc/self/mem reads of a protected PMD-mapped THP, accessible (the
+ *     PMD leaf's gate) and PROT_NONE (both PMD gates let FOLL_FORCE by);
  *   - MADV_COLLAPSE of protected anon and shmem ranges: always refused;
+ *   - MADV_COLLAPSE of a second mapping of a protected memfd: the protected
+ *     VMA's page table is never retracted;
  *   - MADV_PAGEOUT and refault of protected 64 KiB mTHP ranges (64 KiB
  *     mTHP enabled for the run, the folios checked, the pages that really
  *     went out counted);
  *   - MADV_FREE of large folios and rewrite.
  *   rwp_stress SECONDS
+ * rwp_modcycle, which loads and unloads the module, reads its counters in
+ * each load: that every call site was reached is its report.
  * Prints TAP: checksums intact, no RWP fault lost, collapse always refused.
  */
 #define _GNU_SOURCE
@@ -37,6 +43,7 @@
 
 static time_t deadline;
 static atomic_ulong bad_data, lost_faults, collapsed, gup_reads, collapses, pageouts, frees;
+static atomic_ulong thp_reads, retractions;
 
 static bool running(void)
 {
@@ -145,6 +152,99 @@ static void *collapse_worker(void *arg)
 	return NULL;
 }
 
+/* A PMD-mapped anon THP, filled; exits the test if there is none. */
+static char *thp_area(size_t h)
+{
+	char *thp = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	if (thp == MAP_FAILED)
+		ksft_exit_fail_msg("thp worker mmap\n");
+	fill(thp, h);
+	if (madvise(thp, h, MADV_COLLAPSE) || !check_huge_anon(thp, h, 1, h))
+		ksft_exit_fail_msg("thp worker: no PMD-mapped THP\n");
+	return thp;
+}
+
+static void read_thp(int fd, char *thp)
+{
+	char buf[32];
+
+	if (pread(fd, buf, sizeof(buf), (uintptr_t)thp) != sizeof(buf) ||
+	    buf[0] != pattern(thp, thp))
+		atomic_fetch_add(&bad_data, 1);
+}
+
+/*
+ * PMD-mapped THPs read through /proc/self/mem (FOLL_FORCE): a protected
+ * one, whose PMD leaf's gate refuses (the fault restores the PMD), and an
+ * unregistered PROT_NONE one, which both PMD gates let by. (Not a PROT_NONE
+ * RWP one: under seed, which alternates with merged, that read loops until
+ * the module goes, holding the process's mmap lock.)
+ */
+static void *thp_worker(void *arg)
+{
+	size_t h = read_pmd_pagesize();
+	char *thp = thp_area(h), *none = thp_area(h);
+	int fd = open("/proc/self/mem", O_RDONLY);
+	struct rwp_ctx ctx;
+
+	if (fd < 0 || rwp_open(&ctx, false) || rwp_register(&ctx, thp, h) ||
+	    mprotect(none, h, PROT_NONE))
+		ksft_exit_fail_msg("thp worker setup\n");
+	while (running()) {
+		rwp_protect(&ctx, thp, h, true);
+		read_thp(fd, thp);
+		read_thp(fd, none);
+		atomic_fetch_add(&thp_reads, 1);
+	}
+	rwp_close(&ctx);
+	check(thp, h);
+	close(fd);
+	return NULL;
+}
+
+/*
+ * A fresh memfd of small folios each round, mapped twice: the first mapping
+ * protected, the second collapsed. The collapse retracts the page tables
+ * of the file's other mappings, but must leave the protected one's: a touch
+ * of it then maps one PTE, not the new THP by a PMD. (The collapse unmaps
+ * the small folios, and their protection with them: documented for file
+ * THPs.)
+ */
+static void *retract_worker(void *arg)
+{
+	size_t h = read_pmd_pagesize();
+	struct rwp_ctx ctx;
+
+	if (rwp_open(&ctx, false))
+		ksft_exit_fail_msg("retract worker setup\n");
+	while (running()) {
+		int memfd = memfd_create("rwp-stress-retract", MFD_CLOEXEC);
+		char *area, *other;
+
+		if (memfd < 0 || ftruncate(memfd, h))
+			ksft_exit_fail_msg("retract worker memfd\n");
+		area = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
+		other = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
+		close(memfd);
+		if (area == MAP_FAILED || other == MAP_FAILED)
+			ksft_exit_fail_msg("retract worker mmap\n");
+		fill(area, h);
+		if (rwp_register(&ctx, area, h) || rwp_protect(&ctx, area, h, true))
+			ksft_exit_fail_msg("retract worker register\n");
+		madvise(other, h, MADV_COLLAPSE);
+		FORCE_READ(area[0]);
+		if (!check_huge_shmem(area, h, 0, h))
+			atomic_fetch_add(&collapsed, 1);
+		check(other, h);
+		munmap(area, h);
+		munmap(other, h);
+		atomic_fetch_add(&retractions, 1);
+	}
+	rwp_close(&ctx);
+	return NULL;
+}
+
 /* Protected mTHP out to zram and back; lazyfree large folios. */
 static void *reclaim_worker(void *arg)
 {
@@ -187,7 +287,8 @@ static void *reclaim_worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	void *(*workers[])(void *) = { gup_worker, collapse_worker, reclaim_worker };
+	void *(*workers[])(void *) = { gup_worker, thp_worker, collapse_worker, retract_worker,
+				       reclaim_worker };
 	pthread_t threads[ARRAY_SIZE(workers)];
 	struct thp_settings thp;
 	size_t i;
@@ -210,12 +311,15 @@ int main(int argc, char **argv)
 		pthread_join(threads[i], NULL);
 	thp_restore_settings();
 
-	ksft_print_msg("%lu read GUPs, %lu collapses, %lu pages swapped out, %lu lazyfree rounds\n",
-		       gup_reads, collapses, pageouts, frees);
+	ksft_print_msg("%lu read GUPs, %lu THP reads, %lu collapses, %lu retractions\n",
+		       gup_reads, thp_reads, collapses, retractions);
+	ksft_print_msg("%lu pages swapped out, %lu lazyfree rounds\n", pageouts, frees);
 	ksft_print_msg("%lu bad checksums, %lu lost faults, %lu collapses of protected ranges\n",
 		       bad_data, lost_faults, collapsed);
-	ksft_test_result(!bad_data && gup_reads && pageouts, "stress.checksums_intact\n");
+	ksft_test_result(!bad_data && gup_reads && thp_reads && pageouts,
+			 "stress.checksums_intact\n");
 	ksft_test_result(!lost_faults && gup_reads, "stress.no_rwp_fault_lost\n");
-	ksft_test_result(!collapsed && collapses, "stress.collapse_always_refused\n");
+	ksft_test_result(!collapsed && collapses && retractions,
+			 "stress.collapse_always_refused\n");
 	ksft_finished();
 }
