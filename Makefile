@@ -11,6 +11,8 @@
 #   make check   every configuration, KUnit, the extras and the host checks
 #   make stress DURATION=3600   unload under load for that many seconds
 #   make bench   the cost of the gates, written to bench/RESULTS.md
+#   make model [DURATION=S] [SEED=S,...] [CONFIGS="..."]   the RWP model
+#                checker under each configuration (scripts/model.sh)
 #   make shell   a root shell in the VM, this checkout as working directory
 #   make clean   remove what the builds left in the checkout and the cache
 KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
@@ -23,6 +25,9 @@ rust-analyzer:
 
 run check stress bench:
 	@DURATION=$(DURATION) bash scripts/run.sh $@
+
+model:
+	@DURATION=$(DURATION) SEED=$(SEED) CONFIGS="$(CONFIGS)" bash scripts/model.sh
 
 setup:
 	@bash scripts/setup.sh
@@ -41,4 +46,4 @@ clean:
 	@rm -f rust-project.json
 	@$(MAKE) -s -C tests clean
 
-.PHONY: modules rust-analyzer run check stress bench setup kernel tests shell clean
+.PHONY: modules rust-analyzer run check stress bench model setup kernel tests shell clean

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The RWP model checker (tests/rwp_model_test.c) in the VM, under chosen
+# configurations: make model [DURATION=SECONDS] [SEED=S[,S...]] [CONFIGS="..."]
+#   DURATION  seconds per configuration, all seeds together (default: the
+#             checker's own bound, 130 operations a seed, about 8 s)
+#   SEED      seeds (default: the checker's, 1,2,3,4)
+#   CONFIGS   none, policies and mutants (default: all eight)
+# Needs the kernel scripts/kernel.sh built (it does not build one). The
+# KTAP of each configuration lands in $MODEL_OUT/model/CONFIG.ktap.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+MODEL_OUT=${MODEL_OUT:-$RWP_CACHE/model-out}
+mkdir -p "$MODEL_OUT/bin"
+stage "model: building rwp.ko and rwp_model_test"
+make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null || die "the module does not build"
+make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$MODEL_OUT/bin" \
+	"$MODEL_OUT/bin/rwp_model_test" || die "rwp_model_test does not build"
+
+vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch}")
+[ -z "${SEED:-}" ] || vars+=(RWP_MODEL_SEEDS="$SEED")
+if [ -n "${DURATION:-}" ]; then
+	# A time bound instead of the operation bound.
+	vars+=(RWP_MODEL_SECONDS="$DURATION" RWP_MODEL_OPS=1000000
+	       RWP_MODEL_TIMEOUT=$((DURATION + 300)))
+fi
+stage "model: ${vars[*]}"
+RWP_OUT=$MODEL_OUT bash "$RWP_TOP/scripts/vm.sh" env "${vars[@]}" \
+	"$RWP_TOP/tests/model-guest.sh" "$MODEL_OUT/bin" "$MODEL_OUT"

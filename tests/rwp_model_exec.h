@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The executor and oracle of the RWP model checker: runs a sequence of
+ * operations on five registered ranges (anon 4K, anon PMD THP, anon 64K
+ * mTHP, shmem RWP, shmem uffd-wp), applies each operation's rule to the
+ * model (rwp_model.h) and, after each, compares what the kernel shows
+ * (pagemap bit 57, PAGEMAP_SCAN's PAGE_IS_ACCESSED, the bytes read, the
+ * sync messages received) with what the model allows.
+ */
+#ifndef RWP_MODEL_EXEC_H
+#define RWP_MODEL_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rwp_model.h"
+
+enum rwp_op_kind {
+	OP_PROTECT,	/* arg & 1: protect, else unprotect */
+	OP_READ,
+	OP_WRITE,	/* arg: the byte written */
+	OP_GUP,		/* arg: enum rwp_gup_kind; page `first` */
+	OP_FORCE_NONE,	/* PROT_NONE, FOLL_FORCE read of page `first`; arg & 1: PTRACE_PEEKDATA */
+	OP_DONTNEED,
+	OP_PAGEOUT,
+	OP_FREE,
+	OP_PUNCH,
+	OP_COLLAPSE,
+	OP_COLLAPSE_OTHER,
+	OP_RECLAIM,
+	OP_FORK,
+	OP_SET_MODE,
+	OP_UNREGISTER,
+	OP_COMPACT,
+	OP_REFILL,	/* MADV_DONTNEED, then write every page (arg: the byte) */
+	OP_PIN,		/* vmsplice() page `first` into a pipe held until the next reclaim */
+	NR_OPS,
+};
+
+enum rwp_gup_kind {
+	GUP_PVR_LOCAL,		/* process_vm_readv() of this process */
+	GUP_PVR_REMOTE,		/* process_vm_readv() by another process */
+	GUP_PROC_MEM,		/* pread() of /proc/self/mem */
+	GUP_PROC_MEM_REMOTE,	/* pread() of /proc/PID/mem by another process */
+	GUP_PEEKDATA,		/* PTRACE_PEEKDATA by a tracer */
+	GUP_VMSPLICE,		/* vmsplice() into a pipe, held until the next reclaim */
+	GUP_ODIRECT,		/* O_DIRECT write() from the page (needs RWP_DIO_DIR) */
+	GUP_TEST_GET,		/* gup_test GUP_BASIC_TEST */
+	GUP_TEST_PIN,		/* gup_test PIN_BASIC_TEST */
+	GUP_TEST_LONGTERM,	/* gup_test PIN_LONGTERM_BENCHMARK */
+	NR_GUPS,
+};
+
+struct rwp_op {
+	unsigned char kind;	/* enum rwp_op_kind */
+	unsigned char range;	/* enum rwp_range_kind */
+	unsigned short first;	/* first page */
+	unsigned short n;	/* pages */
+	unsigned short arg;
+};
+
+extern const char * const rwp_op_names[NR_OPS];
+extern const char * const rwp_range_names[NR_RANGES];
+extern const char * const rwp_gup_names[NR_GUPS];
+
+/* Pages in a range (the model's size). */
+size_t rwp_range_pages(int range);
+
+/* What the host offers, probed once: see rwp_model_exec.c. */
+struct rwp_env {
+	const char *cgroup;	/* a memory cgroup this process is in, or NULL */
+	const char *dio_dir;	/* a block filesystem for O_DIRECT, or NULL */
+	bool gup_test;		/* /sys/kernel/debug/gup_test */
+	int gup_timeout;	/* seconds a FOLL_FORCE read may take */
+};
+
+/*
+ * Runs ops[0..n) in this process, on fresh ranges, until deadline (a
+ * CLOCK_MONOTONIC second; 0 for none). progress_fd (or -1) gets "S i\n"
+ * before each op. Returns the index of the op after which the kernel and
+ * the model disagreed (*msg says how), n if all ran, or the number that ran
+ * before the deadline (*done says how many ran); -2 if the ranges could not
+ * be set up (*msg says why).
+ */
+long rwp_exec_run(const struct rwp_env *env, bool sync, bool event_fork,
+		  const struct rwp_op *ops, size_t n, double deadline,
+		  int progress_fd, size_t *done, char *msg, size_t msglen);
+
+/* Prints an op as a C initializer: { OP_..., R_..., first, n, arg }. */
+int rwp_op_format_c(const struct rwp_op *op, char *buf, size_t len);
+/* Prints an op for people: "protect shmem [0, +512)". */
+int rwp_op_format(const struct rwp_op *op, char *buf, size_t len);
+
+/*
+ * For a standalone reproducer: sets the system up, runs ops once in this
+ * process and prints the verdict as KTAP diagnostics. Returns 0 if the model and the
+ * kernel agreed throughout, 1 if not.
+ */
+int rwp_exec_replay(bool sync, bool event_fork, const struct rwp_op *ops, size_t n);
+
+/* The environment, probed from the system and RWP_DIO_DIR. */
+void rwp_env_probe(struct rwp_env *env);
+/*
+ * What the ranges need from the system: 64 KiB mTHP enabled, and a
+ * memory cgroup of this process's own (env->cgroup) so that
+ * memory.reclaim is LRU reclaim of just these ranges; restore undoes it.
+ */
+void rwp_env_setup(struct rwp_env *env);
+void rwp_env_restore(struct rwp_env *env);
+
+#endif /* RWP_MODEL_EXEC_H */

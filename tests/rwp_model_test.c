@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A model checker for userfaultfd RWP: seeded random sequences of
+ * operations on RWP- (and uffd-wp-) registered ranges, each checked after
+ * every operation against the documented per-page state (rwp_model.c); a
+ * mismatch is shrunk to a minimal sequence (delta debugging, each try in a
+ * fresh process) and printed as a standalone kselftest.
+ *
+ * One KTAP test per seed. Environment:
+ *   RWP_MODEL_SEEDS		seeds, comma-separated (default 1,2,3,4);
+ *				an even seed runs in sync mode, seed % 4 == 3
+ *				with UFFD_FEATURE_EVENT_FORK
+ *   RWP_MODEL_OPS		operations per seed (default 130: about 2 s
+ *				of a TCG guest, 8 s for the four default seeds)
+ *   RWP_MODEL_SECONDS		a cap on the time for all seeds (default 20),
+ *				split evenly; a seed stopped by it says so
+ *   RWP_MODEL_SHRINK_SECONDS	time to shrink the run's first mismatch (15);
+ *				the others are printed, not shrunk
+ *   RWP_MODEL_GUP_TIMEOUT	seconds a remote or FOLL_FORCE read may take (5)
+ *   RWP_DIO_DIR		a block filesystem for O_DIRECT reads (optional)
+ *   RWP_MODEL_DUMP		print the generated sequences and exit
+ *   RWP_MODEL_REPLAY		instead of generating: KIND:RANGE:FIRST:N:ARG,...
+ *				(numbers, as the reproducer's initializers),
+ *				run under the first seed's mode
+ * Per seed it prints "# model: seed=S mode=M ops=N seconds=T mismatch=yes|no".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "rwp_lib.h"
+#include "rwp_model_exec.h"
+
+#define MAX_SEEDS	32
+#define MSG_LEN		2048
+
+static unsigned long long rng;
+
+static unsigned long next_rand(void)
+{
+	/* xorshift64*, as rwp_fuzz_test.c: reproducible from the seed alone. */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (rng * 2685821657736338717ULL) >> 32;
+}
+
+static unsigned long pick(unsigned long n)
+{
+	return next_rand() % n;
+}
+
+/*
+ * The operation mix, per kind of range: what is worth doing to it. The
+ * weights favour the operations that change or read per-PTE protection
+ * (protect, then access or GUP; collapse on the file ranges; lazy free,
+ * pins and LRU reclaim on the mTHP range), so that sequences reach every
+ * path that must keep the protection within a few dozen operations.
+ */
+static const unsigned char weights[NR_RANGES][NR_OPS] = {
+	[R_ANON4K] = {
+		[OP_PROTECT] = 20, [OP_READ] = 10, [OP_WRITE] = 8, [OP_GUP] = 22,
+		[OP_FORCE_NONE] = 10, [OP_DONTNEED] = 5, [OP_PAGEOUT] = 5, [OP_FREE] = 4,
+		[OP_RECLAIM] = 2, [OP_FORK] = 4, [OP_SET_MODE] = 3, [OP_UNREGISTER] = 2,
+		[OP_COMPACT] = 1, [OP_COLLAPSE] = 1, [OP_REFILL] = 3,
+		[OP_PIN] = 3,
+	},
+	[R_ANONTHP] = {
+		[OP_PROTECT] = 22, [OP_READ] = 10, [OP_WRITE] = 5, [OP_GUP] = 22,
+		[OP_FORCE_NONE] = 8, [OP_DONTNEED] = 3, [OP_PAGEOUT] = 3, [OP_FREE] = 3,
+		[OP_COLLAPSE] = 6, [OP_RECLAIM] = 2, [OP_FORK] = 3, [OP_SET_MODE] = 3,
+		[OP_UNREGISTER] = 2, [OP_COMPACT] = 2, [OP_REFILL] = 4,
+		[OP_PIN] = 3,
+	},
+	[R_ANON64K] = {
+		[OP_PROTECT] = 28, [OP_READ] = 6, [OP_WRITE] = 16, [OP_GUP] = 6, [OP_PIN] = 10,
+		[OP_FREE] = 20, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 18, [OP_DONTNEED] = 2,
+		[OP_FORCE_NONE] = 3, [OP_FORK] = 2, [OP_SET_MODE] = 2, [OP_UNREGISTER] = 1,
+		[OP_COMPACT] = 1, [OP_REFILL] = 10,
+	},
+	[R_SHMEM] = {
+		[OP_PROTECT] = 18, [OP_READ] = 16, [OP_WRITE] = 6, [OP_GUP] = 10,
+		[OP_FORCE_NONE] = 4, [OP_COLLAPSE] = 16, [OP_COLLAPSE_OTHER] = 16,
+		[OP_PUNCH] = 8, [OP_DONTNEED] = 4, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 2,
+		[OP_FORK] = 2, [OP_UNREGISTER] = 1, [OP_PIN] = 3,
+	},
+	[R_SHMEM_WP] = {
+		[OP_PROTECT] = 24, [OP_READ] = 16, [OP_GUP] = 6, [OP_COLLAPSE] = 14,
+		[OP_COLLAPSE_OTHER] = 16, [OP_PUNCH] = 8, [OP_DONTNEED] = 4,
+		[OP_PAGEOUT] = 4, [OP_RECLAIM] = 2, [OP_UNREGISTER] = 2,
+	},
+};
+
+static int pick_kind(int r)
+{
+	unsigned int total = 0, k, x;
+
+	for (k = 0; k < NR_OPS; k++)
+		total += weights[r][k];
+	x = pick(total);
+	for (k = 0; k < NR_OPS; k++) {
+		if (x < weights[r][k])
+			return k;
+		x -= weights[r][k];
+	}
+	return OP_READ;
+}
+
+/*
+ * Which range a burst works on: the ones with more paths that must keep
+ * per-PTE state (large folios, file THPs) more often.
+ */
+static int pick_focus(void)
+{
+	static const unsigned char focus[NR_RANGES] = {
+		[R_ANON4K] = 2, [R_ANONTHP] = 3, [R_ANON64K] = 5,
+		[R_SHMEM] = 3, [R_SHMEM_WP] = 2,
+	};
+	unsigned int x = pick(15), r;
+
+	for (r = 0; r < NR_RANGES; r++) {
+		if (x < focus[r])
+			return r;
+		x -= focus[r];
+	}
+	return R_ANON4K;
+}
+
+/* A sub-range: the whole range, one page, or a random span. */
+static void pick_span(struct rwp_op *op, size_t nr, unsigned int whole, unsigned int one)
+{
+	unsigned int x = pick(100);
+
+	if (x < whole) {
+		op->first = 0;
+		op->n = nr;
+	} else if (x < whole + one) {
+		op->first = pick(nr);
+		op->n = 1;
+	} else {
+		op->first = pick(nr);
+		op->n = 1 + pick(nr - op->first);
+	}
+}
+
+/*
+ * Bursts of operations on one range (a VMM works on one region at a time),
+ * with the odd operation elsewhere.
+ */
+static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
+{
+	size_t i, burst = 0;
+	int focus = 0;
+
+	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	for (i = 0; i < n; i++) {
+		struct rwp_op *op = &ops[i];
+		size_t nr;
+
+		if (!burst) {
+			focus = pick_focus();
+			burst = 6 + pick(10);
+		}
+		burst--;
+		op->range = pick(10) < 8 ? focus : pick(NR_RANGES);
+		op->kind = pick_kind(op->range);
+		op->arg = pick(65536);
+		nr = rwp_range_pages(op->range);
+		switch (op->kind) {
+		case OP_PROTECT:
+			op->arg = pick(4) ? 1 : 0;
+			pick_span(op, nr, 35, 25);
+			break;
+		case OP_GUP:
+		case OP_PIN:
+		case OP_FORCE_NONE:
+			op->first = pick(nr);
+			op->n = 1;
+			break;
+		case OP_FREE:
+		case OP_PAGEOUT:
+		case OP_REFILL:
+			pick_span(op, nr, 50, 0);
+			/* Whole mTHP folios, mostly: a partial one is split. */
+			if (op->range == R_ANON64K && pick(4)) {
+				op->first &= ~15;
+				op->n = (op->n + 15) & ~15;
+				if (op->first + op->n > nr)
+					op->n = nr - op->first;
+			}
+			break;
+		default:
+			pick_span(op, nr, 30, 40);
+			break;
+		}
+	}
+}
+
+struct result {
+	long at;	/* index of the mismatching op, or -1 */
+	size_t done;	/* ops executed */
+	double seconds;
+	char msg[MSG_LEN];
+};
+
+static struct rwp_env env;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Runs ops in a fresh child process for at most `seconds` (0: no limit but
+ * a generous one). A child that stops making progress is killed and its
+ * current op is the mismatch: a hang is a finding. Returns -2 when the
+ * ranges could not be set up.
+ */
+static int run_child(bool sync, bool event_fork, const struct rwp_op *ops, size_t n,
+		     double seconds, struct result *res)
+{
+	double start = now(), deadline = seconds ? start + seconds : 0;
+	double kill_at = (seconds ? seconds : 60) + 3 * env.gup_timeout + 30;
+	char buf[MSG_LEN + 64], *line, *nl;
+	size_t have = 0, cur = 0;
+	int fds[2], st, ret = 0;
+	bool got_result = false;
+	pid_t child;
+
+	memset(res, 0, sizeof(*res));
+	res->at = -1;
+	if (pipe(fds))
+		return -2;
+	fflush(stdout);
+	fflush(stderr);
+	child = fork();
+	if (child < 0)
+		return -2;
+	if (!child) {
+		char msg[MSG_LEN];
+		size_t done;
+		long at;
+
+		close(fds[0]);
+		at = rwp_exec_run(&env, sync, event_fork, ops, n, deadline, fds[1],
+				  &done, msg, sizeof(msg));
+		dprintf(fds[1], "R %ld %zu\nM %s\n", at, done, msg);
+		_exit(0);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		ssize_t got;
+
+		if (poll(&pfd, 1, 1000) == 0) {
+			if (now() - start < kill_at)
+				continue;
+			kill(child, SIGKILL);
+			snprintf(res->msg, sizeof(res->msg),
+				 "op %zu did not complete in %.0f s: the process hung", cur,
+				 now() - start);
+			res->at = cur;
+			res->done = cur;
+			break;
+		}
+		got = read(fds[0], buf + have, sizeof(buf) - 1 - have);
+		if (got <= 0)
+			break;
+		have += got;
+		buf[have] = 0;
+		line = buf;
+		while ((nl = strchr(line, '\n'))) {
+			long at;
+			size_t done;
+
+			*nl = 0;
+			if (line[0] == 'S') {
+				cur = strtoul(line + 2, NULL, 10);
+			} else if (line[0] == 'R' && sscanf(line, "R %ld %zu", &at, &done) == 2) {
+				got_result = true;
+				res->done = done;
+				if (at == -2)
+					ret = -2;
+				else if (at >= 0 && done == (size_t)at + 1 && at < (long)n)
+					res->at = at;
+			} else if (line[0] == 'M') {
+				snprintf(res->msg, sizeof(res->msg), "%s", line + 2);
+			}
+			line = nl + 1;
+		}
+		have = strlen(line);
+		memmove(buf, line, have);
+	}
+	close(fds[0]);
+	waitpid(child, &st, 0);
+	if (!got_result && res->at < 0) {
+		/* Died without a word: the op it was in is the finding. */
+		res->at = cur;
+		res->done = cur;
+		snprintf(res->msg, sizeof(res->msg), "the process died in op %zu (status %#x)",
+			 cur, st);
+	}
+	res->seconds = now() - start;
+	return ret;
+}
+
+/* A deadline-bounded run that stops at the deadline is not a mismatch. */
+static bool mismatches(bool sync, bool event_fork, const struct rwp_op *ops, size_t n,
+		       struct result *res)
+{
+	return !run_child(sync, event_fork, ops, n, 0, res) && res->at >= 0;
+}
+
+/*
+ * Delta debugging (ddmin): drop chunks of the sequence while some mismatch
+ * persists, each try in a fresh process; then cut at the mismatching op.
+ * Stops when 1-minimal or out of time. Returns the length of ops[].
+ */
+static size_t shrink(bool sync, bool event_fork, struct rwp_op *ops, size_t n,
+		     double seconds, unsigned int *tries)
+{
+	double end = now() + seconds;
+	struct rwp_op *tmp = calloc(n, sizeof(*tmp));
+	size_t gran = 2, chunk, i, k, m;
+	struct result res;
+
+	*tries = 0;
+	while (n >= 2 && now() < end) {
+		bool reduced = false;
+
+		chunk = (n + gran - 1) / gran;
+		for (i = 0; i < n && now() < end; i += chunk) {
+			/* The complement of [i, i + chunk). */
+			for (k = 0, m = 0; k < n; k++)
+				if (k < i || k >= i + chunk)
+					tmp[m++] = ops[k];
+			if (!m)
+				continue;
+			(*tries)++;
+			if (mismatches(sync, event_fork, tmp, m, &res)) {
+				n = res.at + 1 < (long)m ? res.at + 1 : m;
+				memcpy(ops, tmp, n * sizeof(*ops));
+				gran = gran > 2 ? gran - 1 : 2;
+				reduced = true;
+				break;
+			}
+		}
+		if (!reduced) {
+			if (gran >= n)
+				break;
+			gran = gran * 2 < n ? gran * 2 : n;
+		}
+	}
+	free(tmp);
+	return n;
+}
+
+static void print_sequence(const char *title, const struct rwp_op *ops, size_t n)
+{
+	char line[160];
+	size_t i;
+
+	ksft_print_msg("%s (%zu ops):\n", title, n);
+	for (i = 0; i < n; i++) {
+		rwp_op_format(&ops[i], line, sizeof(line));
+		ksft_print_msg("  %3zu: %s\n", i, line);
+	}
+}
+
+static void print_reproducer(unsigned long long seed, bool sync, bool event_fork,
+			     const struct rwp_op *ops, size_t n)
+{
+	char line[160];
+	size_t i;
+
+	ksft_print_msg("---- reproducer: rwp_model_repro.c, %s ----\n",
+		       "linked like rwp_model_test");
+	/* Split, or checkpatch takes it for this file's own tag. */
+	ksft_print_msg("// %s%s: GPL-2.0\n", "SPDX-", "License-Identifier");
+	ksft_print_msg("/* Found by rwp_model_test, RWP_MODEL_SEEDS=%llu, then shrunk. */\n", seed);
+	ksft_print_msg("#include \"kselftest.h\"\n");
+	ksft_print_msg("#include \"rwp_model_exec.h\"\n");
+	ksft_print_msg("\n");
+	ksft_print_msg("int main(void)\n");
+	ksft_print_msg("{\n");
+	ksft_print_msg("\tstatic const struct rwp_op ops[] = {\n");
+	for (i = 0; i < n; i++) {
+		rwp_op_format_c(&ops[i], line, sizeof(line));
+		ksft_print_msg("\t\t%s\n", line);
+	}
+	ksft_print_msg("\t};\n");
+	ksft_print_msg("\n");
+	ksft_print_msg("\tksft_print_header();\n");
+	ksft_print_msg("\tksft_set_plan(1);\n");
+	ksft_print_msg("\tksft_test_result(!rwp_exec_replay(%s, %s, ops, ARRAY_SIZE(ops)),\n",
+		       sync ? "true" : "false", event_fork ? "true" : "false");
+	ksft_print_msg("\t\t\t \"rwp_model_seed_%llu\\n\");\n", seed);
+	ksft_print_msg("\tksft_finished();\n");
+	ksft_print_msg("}\n");
+	ksft_print_msg("---- end of reproducer ----\n");
+}
+
+/* RWP_MODEL_REPLAY: a sequence given by hand or from a reproducer. */
+static size_t parse_replay(const char *text, struct rwp_op *ops, size_t max)
+{
+	unsigned int k, r, f, n, a;
+	size_t nr = 0;
+	int used;
+
+	while (nr < max && sscanf(text, " %u:%u:%u:%u:%u%n", &k, &r, &f, &n, &a, &used) == 5) {
+		ops[nr++] = (struct rwp_op){ .kind = k % NR_OPS, .range = r % NR_RANGES,
+					     .first = f, .n = n, .arg = a };
+		text += used;
+		if (*text == ',')
+			text++;
+	}
+	return nr;
+}
+
+static unsigned long env_num(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : def;
+}
+
+static bool rwp_supported(void)
+{
+	struct rwp_ctx ctx;
+
+	if (rwp_open(&ctx, false))
+		return false;
+	rwp_close(&ctx);
+	return true;
+}
+
+int main(void)
+{
+	unsigned long long seeds[MAX_SEEDS];
+	const char *list = getenv("RWP_MODEL_SEEDS");
+	const char *replay = getenv("RWP_MODEL_REPLAY");
+	double total = env_num("RWP_MODEL_SECONDS", 20);
+	double shrink_s = env_num("RWP_MODEL_SHRINK_SECONDS", 15);
+	size_t max_ops = env_num("RWP_MODEL_OPS", 130);
+	struct rwp_op *ops = calloc(max_ops, sizeof(*ops));
+	int nseeds = 0, s;
+	bool shrunk = false;
+	char *copy, *tok, *save;
+
+	copy = strdup(list && *list ? list : "1,2,3,4");
+	for (tok = strtok_r(copy, ", ", &save); tok && nseeds < MAX_SEEDS;
+	     tok = strtok_r(NULL, ", ", &save))
+		seeds[nseeds++] = strtoull(tok, NULL, 0);
+	free(copy);
+	if (replay)
+		nseeds = 1;
+
+	if (getenv("RWP_MODEL_DUMP")) {
+		/* Just the generated sequences, for reading: no kernel needed. */
+		for (s = 0; s < nseeds; s++) {
+			generate(seeds[s], ops, max_ops);
+			printf("seed %llu:\n", seeds[s]);
+			print_sequence("generated", ops, max_ops);
+		}
+		return 0;
+	}
+	ksft_print_header();
+	if (!rwp_supported())
+		ksft_exit_skip("no userfaultfd RWP in this kernel\n");
+	ksft_set_plan(nseeds);
+	rwp_env_probe(&env);
+	rwp_env_setup(&env);
+	ksft_print_msg("model: %d seeds, %.0f s, gup_test %s, O_DIRECT %s, LRU reclaim %s\n",
+		       nseeds, total, env.gup_test ? "yes" : "no",
+		       env.dio_dir ? env.dio_dir : "no", env.cgroup ? "yes" : "no");
+
+	for (s = 0; s < nseeds; s++) {
+		unsigned long long seed = seeds[s];
+		bool sync = seed % 2 == 0, event_fork = seed % 4 == 3;
+		const char *mode = sync ? "sync" : event_fork ? "async+event_fork" : "async";
+		struct result res;
+		unsigned int tries;
+		size_t n;
+
+		if (replay) {
+			max_ops = parse_replay(replay, ops, max_ops);
+			total = total < 60 ? 60 : total;
+		} else {
+			generate(seed, ops, max_ops);
+		}
+		if (run_child(sync, event_fork, ops, max_ops, total / nseeds, &res)) {
+			ksft_print_msg("seed %llu: setup failed: %s\n", seed, res.msg);
+			ksft_test_result_fail("seed %llu\n", seed);
+			continue;
+		}
+		ksft_print_msg("model: seed=%llu mode=%s ops=%zu seconds=%.1f mismatch=%s%s\n",
+			       seed, mode, res.at >= 0 ? (size_t)res.at + 1 : res.done,
+			       res.seconds, res.at >= 0 ? "yes" : "no",
+			       res.at < 0 && res.done < max_ops ?
+			       " (stopped by RWP_MODEL_SECONDS)" : "");
+		if (res.at < 0) {
+			ksft_test_result_pass("seed %llu\n", seed);
+			continue;
+		}
+		ksft_print_msg("MISMATCH seed=%llu mode=%s after op %ld: %s\n", seed, mode,
+			       res.at, res.msg);
+		ksft_print_msg("replay: RWP_MODEL_SEEDS=%llu RWP_MODEL_OPS=%zu\n", seed, max_ops);
+		print_sequence("the sequence", ops, res.at + 1);
+		if (shrunk) {
+			/* One shrink a run keeps a run under mutants bounded. */
+			ksft_print_msg("not shrunk (one a run): RWP_MODEL_SEEDS=%llu shrinks it\n",
+				       seed);
+			ksft_test_result_fail("seed %llu\n", seed);
+			continue;
+		}
+		shrunk = true;
+		n = shrink(sync, event_fork, ops, res.at + 1, shrink_s, &tries);
+		/* Confirm the shrunk sequence (it may be a flaky finding). */
+		if (mismatches(sync, event_fork, ops, n, &res))
+			ksft_print_msg("shrunk in %u tries; it still fails: %s\n", tries, res.msg);
+		else
+			ksft_print_msg("shrunk in %u tries; %s\n", tries,
+				       "the shrunk sequence did not fail again (flaky)");
+		print_sequence("minimal sequence", ops, n);
+		print_reproducer(seed, sync, event_fork, ops, n);
+		ksft_test_result_fail("seed %llu\n", seed);
+	}
+	rwp_env_restore(&env);
+	free(ops);
+	ksft_finished();
+}
