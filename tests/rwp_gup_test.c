@@ -298,26 +298,6 @@ TEST_F(gup, odirect_write)
 /* include/linux/mm_types.h: gup_test passes FOLL_* flags through. */
 #define FOLL_HONOR_NUMA_FAULT	0x1000
 
-/* Returns how many bytes the GUP got, or -errno. */
-static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len, unsigned int gup_flags)
-{
-	struct gup_test gup = {
-		.addr = (uintptr_t)addr,
-		.size = len,
-		.nr_pages_per_call = 1,
-		.gup_flags = gup_flags,	/* no FOLL_WRITE: a read GUP */
-	};
-	int fd = open("/sys/kernel/debug/gup_test", O_RDWR);
-	long ret;
-
-	if (fd < 0)
-		return -errno;
-	/* On return, gup.size is how far the GUP got. */
-	ret = ioctl(fd, cmd, &gup) ? -errno : (long)gup.size;
-	close(fd);
-	return ret;
-}
-
 /*
  * gup_test's read GUP (GUP_BASIC_TEST), read pin (PIN_BASIC_TEST) or
  * long-term read pin (PIN_LONGTERM_BENCHMARK), with FOLL_* gup_flags.
@@ -325,7 +305,7 @@ static long gup_test_ioctl(unsigned long cmd, void *addr, size_t len, unsigned i
 static void gup_test_case(struct __test_metadata *_metadata, struct gup_env *env,
 			  bool sync, unsigned long cmd, unsigned int gup_flags)
 {
-	long ret = gup_test_ioctl(cmd, env->area, env->psz, gup_flags);
+	long ret = rwp_gup_test(cmd, env->area, env->psz, gup_flags);
 
 	ASSERT_NE(ret, -ENOENT) TH_LOG("no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
 	if (sync && ret == 0)

@@ -15,27 +15,35 @@
 #include <linux/fs.h>
 
 #include "vm_util.h"
+#include "../../../../mm/gup_test.h"
 #include "rwp_lib.h"
 
-static void *rwp_handler(void *arg)
+bool rwp_next_msg(int uffd, int stop_fd, struct uffd_msg *msg)
 {
-	struct rwp_ctx *ctx = arg;
-	struct uffd_msg msg;
 	struct pollfd pfd[2] = {
-		{ .fd = ctx->uffd, .events = POLLIN },
-		{ .fd = ctx->stop_pipe[0], .events = POLLIN },
+		{ .fd = uffd, .events = POLLIN },
+		{ .fd = stop_fd, .events = POLLIN },
 	};
 
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return false;
 		}
 		if (pfd[1].revents)
-			break;
-		if (read(ctx->uffd, &msg, sizeof(msg)) != sizeof(msg))
-			continue;
+			return false;
+		if (read(uffd, msg, sizeof(*msg)) == sizeof(*msg))
+			return true;
+	}
+}
+
+static void *rwp_handler(void *arg)
+{
+	struct rwp_ctx *ctx = arg;
+	struct uffd_msg msg;
+
+	while (rwp_next_msg(ctx->uffd, ctx->stop_pipe[0], &msg)) {
 		/* Reading an event completes it: the forking or remapping task goes on. */
 		pthread_mutex_lock(&ctx->lock);
 		if (msg.event == UFFD_EVENT_FORK) {
@@ -245,7 +253,7 @@ unsigned long rwp_remap_count(struct rwp_ctx *ctx)
 }
 
 /* This process's pagemap; a fork child opens its own, not its parent's. */
-static int pagemap_fd(void)
+int rwp_pagemap_fd(void)
 {
 	static pid_t owner;
 	static int fd = -1;
@@ -263,23 +271,23 @@ static int pagemap_fd(void)
 
 int rwp_is_protected(void *addr)
 {
-	if (pagemap_fd() < 0)
+	if (rwp_pagemap_fd() < 0)
 		return -1;
-	return !!(pagemap_get_entry(pagemap_fd(), addr) & PM_UFFD_WP);
+	return !!(pagemap_get_entry(rwp_pagemap_fd(), addr) & PM_UFFD_WP);
 }
 
 int rwp_is_swapped(void *addr)
 {
-	if (pagemap_fd() < 0)
+	if (rwp_pagemap_fd() < 0)
 		return -1;
-	return !!(pagemap_get_entry(pagemap_fd(), addr) & PM_SWAP);
+	return !!(pagemap_get_entry(rwp_pagemap_fd(), addr) & PM_SWAP);
 }
 
 int rwp_is_present(void *addr)
 {
-	if (pagemap_fd() < 0)
+	if (rwp_pagemap_fd() < 0)
 		return -1;
-	return !!(pagemap_get_entry(pagemap_fd(), addr) & PM_PRESENT);
+	return !!(pagemap_get_entry(rwp_pagemap_fd(), addr) & PM_PRESENT);
 }
 
 long rwp_count_protected(void *addr, size_t len)
@@ -311,11 +319,11 @@ long rwp_count_accessed(void *addr, size_t len)
 	};
 	long n = 0, ret, i;
 
-	if (pagemap_fd() < 0)
+	if (rwp_pagemap_fd() < 0)
 		return -1;
 	/* A scan stops when vec is full; walk on from where it stopped. */
 	while (arg.start < arg.end) {
-		ret = ioctl(pagemap_fd(), PAGEMAP_SCAN, &arg);
+		ret = ioctl(rwp_pagemap_fd(), PAGEMAP_SCAN, &arg);
 		if (ret < 0)
 			return -1;
 		for (i = 0; i < ret; i++)
@@ -334,9 +342,9 @@ int rwp_folio_active(void *addr)
 	ssize_t ret;
 	int fd;
 
-	if (pagemap_fd() < 0)
+	if (rwp_pagemap_fd() < 0)
 		return -1;
-	pfn = pagemap_get_pfn(pagemap_fd(), addr);
+	pfn = pagemap_get_pfn(rwp_pagemap_fd(), addr);
 	if (pfn == -1UL)
 		return -1;
 	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -346,6 +354,57 @@ int rwp_folio_active(void *addr)
 	close(fd);
 	/* KPF_ACTIVE of uapi kernel-page-flags.h, which vm_util.h redefines in part */
 	return ret == sizeof(flags) ? !!(flags & BIT_ULL(6)) : -1;
+}
+
+long rwp_smaps_kb(void *addr, const char *field)
+{
+	unsigned long start, end;
+	char line[256];
+	bool in_vma = false;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in_vma = (uintptr_t)addr >= start && (uintptr_t)addr < end;
+			continue;
+		}
+		if (in_vma && !strncmp(line, field, strlen(field))) {
+			kb = strtol(line + strlen(field), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_flags)
+{
+	struct gup_test gup = {
+		.addr = (uintptr_t)addr,
+		.size = len,
+		.nr_pages_per_call = 1,
+		.gup_flags = gup_flags,
+	};
+	int fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	long ret;
+
+	if (fd < 0)
+		return -errno;
+	/* On return, gup.size is how far the GUP got. */
+	ret = ioctl(fd, cmd, &gup) ? -errno : (long)gup.size;
+	close(fd);
+	return ret;
+}
+
+unsigned long rwp_rand(unsigned long long *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return (*state * 2685821657736338717ULL) >> 32;
 }
 
 void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd)

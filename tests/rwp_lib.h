@@ -76,6 +76,11 @@ int uffd_wp_protect(void *base, size_t len);
  * what process_vm_readv() returns.
  */
 ssize_t rwp_gup_read(pid_t pid, const void *addr, void *buf, size_t len);
+/*
+ * For a handler thread: waits for the next message on uffd, or for stop_fd
+ * to become readable. Returns true with *msg filled, false to stop.
+ */
+bool rwp_next_msg(int uffd, int stop_fd, struct uffd_msg *msg);
 /* UFFDIO_RWPROTECT on a sub-range: protect or unprotect. */
 int rwp_protect(struct rwp_ctx *ctx, void *addr, size_t len, bool protect);
 /* Stops the handler and closes the userfaultfd (which unregisters). */
@@ -107,6 +112,20 @@ long rwp_count_accessed(void *addr, size_t len);
  * KPF_ACTIVE)? -1 on error. Reclaim activates a folio it failed to unmap.
  */
 int rwp_folio_active(void *addr);
+
+/* This process's /proc/self/pagemap (a fork child opens its own), or -1. */
+int rwp_pagemap_fd(void);
+/* A field of /proc/self/smaps for the VMA holding addr, in kB; -1 if none. */
+long rwp_smaps_kb(void *addr, const char *field);
+/*
+ * A read GUP through the gup_test debugfs file (CONFIG_GUP_TEST): cmd is
+ * GUP_BASIC_TEST, PIN_BASIC_TEST or PIN_LONGTERM_TEST, gup_flags the FOLL_*
+ * flags it passes through (never FOLL_WRITE here). Returns how many bytes
+ * the GUP got, or -errno.
+ */
+long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_flags);
+/* xorshift64*: the next number of a sequence reproducible from its seed. */
+unsigned long rwp_rand(unsigned long long *state);
 
 /* An anonymous or shared mapping of len whose start is aligned to align. */
 void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd);

@@ -46,7 +46,7 @@ static void read_counters(const char *path)
 		if (i == nr_sites) {
 			if (nr_sites == MAX_SITES)
 				break;
-			strcpy(sites[nr_sites++].name, name);
+			snprintf(sites[nr_sites++].name, sizeof(sites[0].name), "%s", name);
 		}
 		sites[i].loads += asked > 0;
 	}

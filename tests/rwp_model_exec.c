@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -158,23 +157,10 @@ static bool failed(void)
 
 static void *handler(void *arg)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = run.uffd, .events = POLLIN },
-		{ .fd = run.stop[0], .events = POLLIN },
-	};
 	struct uffd_msg msg;
 	int r;
 
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents)
-			break;
-		if (read(run.uffd, &msg, sizeof(msg)) != sizeof(msg))
-			continue;
+	while (rwp_next_msg(run.uffd, run.stop[0], &msg)) {
 		if (msg.event == UFFD_EVENT_FORK) {
 			/*
 			 * The child's context: nobody serves it, but closing it
@@ -423,33 +409,6 @@ static void release_pins(void)
 
 /* --- what the kernel shows -------------------------------------------- */
 
-/* smaps of the VMA holding addr: a field's value in kB, -1 if not found. */
-static long smaps_kb(void *addr, const char *field)
-{
-	unsigned long start, end;
-	char line[256];
-	bool in_vma = false;
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in_vma = (unsigned long)addr >= start && (unsigned long)addr < end;
-			continue;
-		}
-		if (in_vma && !strncmp(line, field, strlen(field))) {
-			kb = strtol(line + strlen(field), NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
-static int pagemap_fd(void);
-
 /*
  * Is page 0 of range r the huge zero page? A read fault with no page table
  * maps it by a PMD (and only by a PMD); smaps does not count it as
@@ -460,7 +419,7 @@ static bool huge_zero_mapped(int r)
 	__u64 e, flags;
 	int fd;
 
-	if (pread(pagemap_fd(), &e, sizeof(e),
+	if (pread(rwp_pagemap_fd(), &e, sizeof(e),
 		  (unsigned long)run.base[r] / ps() * sizeof(e)) != sizeof(e) ||
 	    !(e & PM_PRESENT))
 		return false;
@@ -478,27 +437,11 @@ static bool huge_zero_mapped(int r)
 static bool pmd_mapped(int r)
 {
 	if (r == R_ANONTHP)
-		return smaps_kb(run.base[r], "AnonHugePages:") >= (long)(HPAGE >> 10) ||
+		return rwp_smaps_kb(run.base[r], "AnonHugePages:") >= (long)(HPAGE >> 10) ||
 		       huge_zero_mapped(r);
 	if (r == R_SHMEM || r == R_SHMEM_WP)
-		return smaps_kb(run.base[r], "ShmemPmdMapped:") >= (long)(HPAGE >> 10);
+		return rwp_smaps_kb(run.base[r], "ShmemPmdMapped:") >= (long)(HPAGE >> 10);
 	return false;
-}
-
-static int pagemap_fd(void)
-{
-	static pid_t owner;
-	static int fd = -1;
-
-	if (fd >= 0 && owner != getpid()) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0) {
-		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-		owner = getpid();
-	}
-	return fd;
 }
 
 /* The pagemap outcome of every page of range r; false on error. */
@@ -510,7 +453,7 @@ static bool observe(int r, unsigned char *outs, bool *swapped)
 	__u64 e[512];
 
 again:
-	if (pread(pagemap_fd(), e, nr * sizeof(e[0]),
+	if (pread(rwp_pagemap_fd(), e, nr * sizeof(e[0]),
 		  (unsigned long)run.base[r] / ps() * sizeof(e[0])) != (ssize_t)(nr * sizeof(e[0])))
 		return false;
 	/*
@@ -563,7 +506,7 @@ static bool scan_accessed(int r, bool *acc)
 
 	memset(acc, 0, rwp_range_pages(r) * sizeof(*acc));
 	while (arg.start < arg.end) {
-		ret = ioctl(pagemap_fd(), PAGEMAP_SCAN, &arg);
+		ret = ioctl(rwp_pagemap_fd(), PAGEMAP_SCAN, &arg);
 		if (ret < 0)
 			return false;
 		for (k = 0; k < ret; k++)
@@ -672,21 +615,6 @@ static void op_access(int r, size_t first, size_t n, bool write, unsigned char v
 	}
 }
 
-static long gup_test_ioctl(unsigned long cmd, void *addr)
-{
-	struct gup_test gup = {
-		.addr = (unsigned long)addr, .size = ps(), .nr_pages_per_call = 1,
-	};
-	int fd = open("/sys/kernel/debug/gup_test", O_RDWR);
-	long ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, cmd, &gup) ? -errno : (long)gup.size;
-	close(fd);
-	return ret;
-}
-
 static enum rwp_access gup_access(int kind)
 {
 	switch (kind) {
@@ -780,9 +708,9 @@ static void op_gup(int r, size_t i, int kind)
 		break;
 	default:
 		len = 0;
-		ret = gup_test_ioctl(kind == GUP_TEST_GET ? GUP_BASIC_TEST :
-				     kind == GUP_TEST_PIN ? PIN_BASIC_TEST :
-				     PIN_LONGTERM_BENCHMARK, addr);
+		ret = rwp_gup_test(kind == GUP_TEST_GET ? GUP_BASIC_TEST :
+				   kind == GUP_TEST_PIN ? PIN_BASIC_TEST :
+				   PIN_LONGTERM_BENCHMARK, addr, ps(), 0);
 		/* gup_test reports how far it got: a whole page or nothing. */
 		if (ret == (long)ps())
 			ret = 0;

@@ -47,18 +47,9 @@
 
 static unsigned long long rng;
 
-static unsigned long next_rand(void)
-{
-	/* xorshift64*, as rwp_fuzz_test.c: reproducible from the seed alone. */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (rng * 2685821657736338717ULL) >> 32;
-}
-
 static unsigned long pick(unsigned long n)
 {
-	return next_rand() % n;
+	return rwp_rand(&rng) % n;
 }
 
 /*

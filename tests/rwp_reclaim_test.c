@@ -387,31 +387,6 @@ TEST_F(reclaim, lazyfree_mixed_redirty_restore)
 	lazyfree_mixed_lru(_metadata, &self->env, true);
 }
 
-/* smaps of the VMA holding addr: a field's value in kB, -1 if not found. */
-static long smaps_kb(void *addr, const char *field)
-{
-	unsigned long start, end;
-	char line[256];
-	bool in_vma = false;
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in_vma = (uintptr_t)addr >= start && (uintptr_t)addr < end;
-			continue;
-		}
-		if (in_vma && !strncmp(line, field, strlen(field))) {
-			kb = strtol(line + strlen(field), NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
 TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 {
 	struct thp_settings s;
@@ -445,7 +420,7 @@ TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 
 	before = rwp_gate_asked(GATE_UNMAP);
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
-	if (smaps_kb(self->env.area, "Swap:") <= 0)
+	if (rwp_smaps_kb(self->env.area, "Swap:") <= 0)
 		SKIP(return, "MADV_PAGEOUT swapped no shmem out");
 	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
 
