@@ -26,6 +26,8 @@ SECTION = re.compile(r"\[(.*)\]$")
 SKIP_WORD = re.compile(r"skip\b\s*", re.I)
 # What EXPECT_GATE_CONSULTED (tests/rwp_lib.h) prints when its check passes.
 REACHED = re.compile(r"rwp: reached (\w+)$")
+# The model checker's line per seed (tests/rwp_model_test.c).
+MODEL = re.compile(r"model: seed=(\d+) mode=\S+ ops=(\d+) seconds=([\d.]+) mismatch=(yes|no)")
 VERDICTS = {"pass": None, "fail": "marker", "skip": "reason"}  # word: what it needs
 
 
@@ -196,6 +198,7 @@ class Judge:
         self.skipped_trees = set()  # (phase, path) of skips that cover a subtree
         self.reached = {}  # (phase, call site) -> tests whose checks saw it consulted
         self.sites = {}  # phase -> the call sites its counters list
+        self.model = {}  # (phase, seed) -> (operations, seconds, mismatch found)
 
     def fail(self, problem, cell="FAIL", tail=()):
         self.problems.append(problem + "".join(f"\n      | {line}" for line in tail))
@@ -248,6 +251,9 @@ class Judge:
                 m = REACHED.search(line)
                 if m:
                     self.reached.setdefault((phase, m.group(1)), set()).add(path)
+                m = MODEL.search(line)
+                if m:
+                    self.model[(phase, m.group(1))] = (m.group(2), m.group(3), m.group(4))
             if path.startswith("counters/"):
                 self.sites.setdefault(phase, []).append(node.name)
         self.cells[key] = cell
@@ -341,6 +347,19 @@ def sites_table(judge):
           {x: i for i, x in enumerate(sites)})
 
 
+def model_table(judge):
+    """Seed x configuration: where the model checker found a mismatch, as
+    operations/seconds to the first one (- where it found none)."""
+    if not judge.model:
+        return
+    phases = list(dict.fromkeys(p for p, _ in judge.model))
+    seeds = list(dict.fromkeys(s for _, s in judge.model))
+    cells = {(p, f"seed {s}"): f"{ops}/{secs}s" if found == "yes" else "-"
+             for (p, s), (ops, secs, found) in judge.model.items()}
+    table("model checker: operations/seconds to each seed's first mismatch", phases, cells,
+          {f"seed {s}": i for i, s in enumerate(seeds)})
+
+
 def mutants_table(expect, judge, caught_by, required):
     """Mutant x test: which tests catch each mutant, and the labelled guards."""
     rows = [(m, cells) for m, cells in caught_by.items() if m in required]
@@ -401,6 +420,7 @@ def main(argv=None):
         if phases:
             table(title, phases, judge.cells, expect.first_line)
     sites_table(judge)
+    model_table(judge)
     mutants_table(expect, judge, caught_by, required)
     if args.stages:
         stages(args.stages)

@@ -443,6 +443,14 @@ merged/fuzz/t   guard="only seed loops"
         self.assertEqual(problems, [])
         self.assertEqual(caught_by, {"seed": [("seed", "prog/a"), ("fuzz", "seed/fuzz/t")]})
 
+    def test_model_table(self):
+        guest = edit(GUEST, "    not ok 1 gup.async.process_vm_readv\n",
+                     "    # model: seed=3 mode=async ops=54 seconds=1.0 mismatch=yes\n"
+                     "    not ok 1 gup.async.process_vm_readv\n")
+        out = self.green(guest=guest)
+        self.assertRegex(out, r"operations/seconds to each seed's first mismatch\n.*\n"
+                              r"seed 3 +54/1.0s")
+
     def test_call_site_reached_by_no_test(self):
         out = self.red("merged: call site gup_pmd was reached by no test's check",
                        guest=self.REACHED, expect=self.EXPECTED, args=["--reach"])

@@ -222,14 +222,18 @@ def phase_setup(w):
 def phase_config(w, cfg):
     """One configuration: the stock C (none), a policy or a mutant. The
     tree's own RWP suite runs where it says something: with no module, and
-    under wp-only, the bug it does not catch."""
+    under wp-only, the bug it does not catch. The model checker runs its
+    fixed seeds, bounded by operations alone (its time bound lifted), so
+    that a seed meets the same bug at any speed."""
     module = cfg != "none"
     baseline = cfg in BASELINE_CONFIGS
-    w.header(len(KSELFTESTS) + 2 + baseline + (4 if module else 0), cfg)
+    w.header(len(KSELFTESTS) + 3 + baseline + (4 if module else 0), cfg)
     loaded = module and insmod(w, cfg)
     if module:
         kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
     outputs = kselftests(w)
+    outputs.append(program(w, "rwp_model_test", [os.path.join(BIN, "rwp_model_test")],
+                           {"RWP_MODEL_SECONDS": "600"}))
     if baseline:
         log(f"{cfg}: uffd-unit-tests -f rwp")
         rc, out = sh(os.path.join(BIN, "uffd-unit-tests"), "-f", "rwp")
