@@ -44,6 +44,6 @@ shell:
 clean:
 	@if [ -f $(KDIR)/Makefile ]; then $(MAKE) -s -C $(KDIR) M=$(CURDIR) clean; fi
 	@rm -f rust-project.json
-	@$(MAKE) -s -C tests clean
+	@rm -rf tests/out
 
 .PHONY: modules rust-analyzer run check stress bench model setup kernel tests shell clean
