@@ -3,8 +3,8 @@
 # Runs inside the guest (scripts/model.sh boots it): the RWP model checker
 # under each configuration named in RWP_MODEL_CONFIGS ("none": no module;
 # a policy: insmod rwp.ko policy=NAME; a mutant: mutant=NAME), after the
-# setup tests/run_guest.py's phase_setup does (zram swap, ext4 on loop for
-# O_DIRECT, cgroup2, 64 KiB mTHP). Output: OUT_DIR/model/CONFIG.ktap, and
+# guest setup make check's setup phase does too (tests/guest-setup.sh: zram
+# swap, ext4 on loop for O_DIRECT, cgroup2), and 64 KiB mTHP on. Output: OUT_DIR/model/CONFIG.ktap, and
 # one summary line per configuration on stdout.
 #   model-guest.sh BIN_DIR OUT_DIR
 set -u
@@ -16,15 +16,7 @@ configs=${RWP_MODEL_CONFIGS:-none merged seed wp-only rwp-only no-retract-gate n
 mutants=" rwp-only no-retract-gate no-collapse-gate mixed-batch ignores-numa "
 thp=/sys/kernel/mm/transparent_hugepage
 
-if [ -e /sys/block/zram0 ] && ! grep -q zram0 /proc/swaps; then
-	echo 1G > /sys/block/zram0/disksize && mkswap -q /dev/zram0 && swapon /dev/zram0
-fi
-if ! mountpoint -q /tmp/rwp-dio; then
-	mkdir -p /tmp/rwp-dio && truncate -s 64M /tmp/rwp-dio.img &&
-		mkfs.ext4 -q -F /tmp/rwp-dio.img &&
-		mount -t ext4 "$(losetup -f --show /tmp/rwp-dio.img)" /tmp/rwp-dio
-fi
-mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
+"$top/tests/guest-setup.sh" zram_swap ext4_on_loop cgroup2
 [ -e $thp/hugepages-64kB/enabled ] && echo always > $thp/hugepages-64kB/enabled
 export RWP_DIO_DIR=/tmp/rwp-dio
 

@@ -198,24 +198,15 @@ def phase_setup(w):
     """What the tests need from the guest: each missing piece is a failure,
     named, rather than a test that skips."""
     w.header(7, w.phase)
-    rc = 1
-    if os.path.exists("/sys/block/zram0"):
-        rc, out = sh("sh", "-c", "echo 1G > /sys/block/zram0/disksize && "
-                     "mkswap -q /dev/zram0 && swapon /dev/zram0")
-    leaf(w, "zram_swap", rc == 0)
-    rc, out = sh("sh", "-c", "img=/tmp/rwp-dio.img dir=/tmp/rwp-dio; mkdir -p $dir && "
-                 "truncate -s 64M $img && mkfs.ext4 -q -F $img && "
-                 "mount -t ext4 $(losetup -f --show $img) $dir")
+    setup = os.path.join(TOP, "tests", "guest-setup.sh")
+    for piece in ("zram_swap", "ext4_on_loop", "cgroup2"):
+        rc, out = sh(setup, piece)
+        leaf(w, piece, rc == 0, out)
     os.environ["RWP_DIO_DIR"] = "/tmp/rwp-dio"
-    leaf(w, "ext4_on_loop", rc == 0, out)
-    rc, out = sh("sh", "-c", "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup")
-    leaf(w, "cgroup2", rc == 0, out)
     leaf(w, "thp_pmd", os.path.exists(f"{THP}/hugepages-2048kB"))
     leaf(w, "mthp_64k", os.path.exists(f"{THP}/hugepages-64kB"))
     leaf(w, "gup_test", os.path.exists("/sys/kernel/debug/gup_test"))
-    # Two 2 MiB hugetlb pages for the GUP tests, reserved as run_vmtests.sh does.
-    rc, out = sh("sh", "-c", "echo 2 > /proc/sys/vm/nr_hugepages && "
-                 "grep -q '^HugePages_Free: *2$' /proc/meminfo")
+    rc, out = sh(setup, "hugetlb_2m")
     leaf(w, "hugetlb_2m", rc == 0, out)
 
 
