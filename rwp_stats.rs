@@ -40,7 +40,7 @@ impl Gate {
         Self::Unmap,
     ];
 
-    /// The name the counters file, the tests (`tests/rwp_lib.h`) and the report use.
+    /// The name the counters file, the tests (`tests/rwp_counters.h`) and the report use.
     pub(crate) const fn name(self) -> &'static str {
         match self {
             Self::GupPte => "gup_pte",

@@ -18,7 +18,7 @@ make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null || die "the module does 
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$MODEL_OUT/bin" \
 	"$MODEL_OUT/bin/rwp_model_test" || die "rwp_model_test does not build"
 
-vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch}")
+vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch ignores-numa}")
 [ -z "${SEED:-}" ] || vars+=(RWP_MODEL_SEEDS="$SEED")
 if [ -n "${DURATION:-}" ]; then
 	# A time bound instead of the operation bound.

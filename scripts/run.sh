@@ -15,10 +15,11 @@ set -euo pipefail
 
 # Every phase a run can have, in the order make check runs them: the
 # policies, the stock C (none: after the loads and unloads before it, the
-# stock decisions must be back), the mutants whose tests exist, the extras.
+# stock decisions must be back), the test-only mutants, the extras.
 # The configurations that load the module: the three policies, then the
-# mutants whose tests exist (ignores-numa has none: KUnit covers it).
-module_configs=(merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch)
+# test-only mutants.
+module_configs=(merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch
+	ignores-numa)
 all_phases=(setup "${module_configs[@]:0:3}" none "${module_configs[@]:3}"
 	hostile fuzz stress bench host)
 mode=${1:-run}

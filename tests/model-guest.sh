@@ -12,7 +12,7 @@ bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$2/model
 mkdir -p "$out"
-configs=${RWP_MODEL_CONFIGS:-none merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch}
+configs=${RWP_MODEL_CONFIGS:-none merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch ignores-numa}
 mutants=" rwp-only no-retract-gate no-collapse-gate mixed-batch ignores-numa "
 thp=/sys/kernel/mm/transparent_hugepage
 

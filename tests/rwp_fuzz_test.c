@@ -32,6 +32,7 @@
 #include "kselftest_harness.h"
 #include "vm_util.h"
 #include "rwp_lib.h"
+#include "rwp_counters.h"
 
 #define REGION_PAGES	1024	/* 4 MiB: room for a 2 MiB aligned THP */
 #define SENTINEL_PAGES	4	/* at the end of each region, never operated on */

@@ -11,12 +11,14 @@
  * other pages are still protected: anon and shmem, async and sync; this
  * process's GUPs and another's (remote), gets, pins and long-term pins.
  * Further down: the PMD call sites, with a PMD-mapped THP and a hugetlb
- * page, and FOLL_FORCE reads of PROT_NONE'd RWP VMAs, which must not be
- * forced to fault.
+ * page, FOLL_FORCE reads of PROT_NONE'd RWP VMAs, which must not be
+ * forced to fault, and the gate's other half: NUMA hinting entries, which
+ * a FOLL_HONOR_NUMA_FAULT caller must fault on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -33,6 +36,7 @@
 #include "hugepage_settings.h"
 #include "../../../../mm/gup_test.h"
 #include "rwp_lib.h"
+#include "rwp_counters.h"
 
 #define NR_PAGES	4
 #define PATTERN(i)	((char)(0xa0 + (i)))
@@ -41,7 +45,6 @@ struct gup_env {
 	struct rwp_ctx ctx;
 	char *area;
 	size_t psz;
-	long asked_before;
 };
 
 FIXTURE(gup)
@@ -107,7 +110,7 @@ FIXTURE_SETUP(gup)
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz), 0);
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz, true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, NR_PAGES * self->env.psz), NR_PAGES);
-	self->env.asked_before = rwp_gate_asked(GATE_GUP_PTE);
+	rwp_gates_mark();
 }
 
 FIXTURE_TEARDOWN(gup)
@@ -130,7 +133,7 @@ static void check_reported(struct __test_metadata *_metadata,
 	}
 	EXPECT_EQ(rwp_count_protected(env->area + env->psz,
 				      (NR_PAGES - 1) * env->psz), NR_PAGES - 1);
-	EXPECT_GATE_CONSULTED(GATE_GUP_PTE, env->asked_before);
+	EXPECT_GATE_CONSULTED(GATE_GUP_PTE);
 }
 
 /*
@@ -149,7 +152,7 @@ static void check_refused(struct __test_metadata *_metadata,
 	EXPECT_EQ(rwp_is_protected(env->area), 1)
 		TH_LOG("the access failed, yet the protection is gone");
 	EXPECT_EQ(rwp_count_protected(env->area, NR_PAGES * env->psz), NR_PAGES);
-	EXPECT_GATE_CONSULTED(GATE_GUP_PTE, env->asked_before);
+	EXPECT_GATE_CONSULTED(GATE_GUP_PTE);
 }
 
 static bool all_bytes(const char *buf, size_t len, char c)
@@ -269,8 +272,8 @@ TEST_F(gup, vmsplice)
 
 /*
  * write() with O_DIRECT pins the user buffer (a read GUP) and DMAs from it.
- * tmpfs would copy instead, so this needs a block filesystem: the runner
- * mounts ext4 on a loop device and names it in RWP_DIO_DIR.
+ * tmpfs would copy instead, so this needs a directory on a block filesystem,
+ * named by RWP_DIO_DIR.
  */
 TEST_F(gup, odirect_write)
 {
@@ -462,7 +465,7 @@ FIXTURE_SETUP(gup_huge)
 	if (variant->hugetlb) {
 		self->env.hpage = default_huge_page_size();
 		if (!self->env.hpage || hugetlb_free_pages(self->env.hpage) < 1)
-			SKIP(return, "no free hugetlb page (the runner reserves them)");
+			SKIP(return, "no free hugetlb page (vm.nr_hugepages)");
 		self->env.area = make_hugetlb(self->env.hpage);
 		ASSERT_NE(self->env.area, MAP_FAILED) TH_LOG("no hugetlb page");
 	} else {
@@ -496,8 +499,9 @@ FIXTURE_TEARDOWN(gup_huge)
 
 TEST_F(gup_huge, process_vm_readv)
 {
-	long before = rwp_gate_asked(GATE_GUP_PMD);
 	char buf[64];
+
+	rwp_gates_mark();
 
 	ASSERT_EQ(rwp_gup_read(getpid(), self->env.area, buf, sizeof(buf)), sizeof(buf))
 		TH_LOG("process_vm_readv: %s", strerror(errno));
@@ -512,13 +516,14 @@ TEST_F(gup_huge, process_vm_readv)
 		EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage),
 			  self->env.hpage / psize());
 	}
-	EXPECT_GATE_CONSULTED(GATE_GUP_PMD, before);
+	EXPECT_GATE_CONSULTED(GATE_GUP_PMD);
 }
 
 /*
  * FOLL_FORCE on an RWP VMA that was mprotect(PROT_NONE)'d: the read must
  * complete. Forcing a fault there loops, since handle_mm_fault() makes no
- * progress on protnone in an inaccessible VMA (the v2 form of the gate).
+ * progress on protnone in an inaccessible VMA (as a gate that faults on
+ * every RWP VMA, accessible or not, would).
  * In a child, under alarm(), so a livelock is a failure, not a hang: maps
  * len bytes (a PMD-mapped THP if thp), registers and protects them if rwp,
  * makes them PROT_NONE and reads them through /proc/self/mem. Returns the
@@ -570,27 +575,253 @@ TEST(prot_none_foll_force_completes)
 
 /*
  * The same for a THP: both PMD sites let the read through. Unregistered,
- * it is the control that reaches follow_huge_pmd()'s gate whatever the
- * policy; registered, the v2 gate forces a fault at the first site.
+ * it is the control that reaches follow_huge_pmd()'s gate whatever it
+ * decides for RWP; registered, a gate that faults on every RWP VMA forces a
+ * fault at the first site.
  */
 TEST(thp_prot_none_foll_force_completes)
 {
 	size_t hpage = read_pmd_pagesize();
-	long before = rwp_gate_asked(GATE_GUP_HUGE_PMD);
 	int status;
 
 	if (!hpage)
 		SKIP(return, "no PMD-sized THP");
+	rwp_gates_mark();
 	status = foll_force_read_status(hpage, true, false);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("the control read failed: status %#x", status);
-	EXPECT_GATE_CONSULTED(GATE_GUP_HUGE_PMD, before);
+	EXPECT_GATE_CONSULTED(GATE_GUP_HUGE_PMD);
 
 	status = foll_force_read_status(hpage, true, true);
 	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		TH_LOG("the FOLL_FORCE read of a PROT_NONE RWP THP looped");
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("failed at step %d", WEXITSTATUS(status));
+}
+
+/*
+ * The gate's other half. A NUMA hinting entry is an accessible protnone PTE
+ * or PMD that is no RWP marker, and a caller passing FOLL_HONOR_NUMA_FAULT
+ * must take the hinting fault instead of reading through it; one that does
+ * not pass it reads through. This guest has one node, so balancing is off:
+ * the test turns it on until the scanner has marked the area, with a second
+ * thread so that a single-threaded process's local pages are not skipped
+ * (folio_can_map_prot_numa()), turns it off again so nothing is marked
+ * while it counts, and counts numa_hint_faults across one GUP without the
+ * flag, one with it, and a read of every page after them.
+ */
+#define NUMA_BALANCING		"/proc/sys/kernel/numa_balancing"
+#define NUMA_SCAN_DELAY		"/sys/kernel/debug/sched/numa_balancing/scan_delay_ms"
+#define NUMA_SCAN_PERIOD_MIN	"/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms"
+#define NUMA_PTE_PAGES		64
+
+static const char * const numa_knobs[] = {
+	NUMA_BALANCING, NUMA_SCAN_DELAY, NUMA_SCAN_PERIOD_MIN,
+};
+
+FIXTURE(numa_hint)
+{
+	char *area;
+	size_t len;
+	long entries;		/* hinting entries the area is mapped by */
+	unsigned long saved[ARRAY_SIZE(numa_knobs)];
+	bool knobs_saved;
+	int sleeper_pipe[2];
+	pthread_t sleeper;
+	bool sleeping;
+};
+
+FIXTURE_VARIANT(numa_hint)
+{
+	bool pmd;
+};
+
+FIXTURE_VARIANT_ADD(numa_hint, pte)
+{
+	.pmd = false,
+};
+
+FIXTURE_VARIANT_ADD(numa_hint, pmd)
+{
+	.pmd = true,
+};
+
+/* One /proc/vmstat counter; -1 if absent. A static buffer: no new page to fault. */
+static long vmstat_get(const char *name)
+{
+	static char buf[16384];
+	size_t n = strlen(name), got = 0;
+	ssize_t ret;
+	char *line;
+	int fd = open("/proc/vmstat", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (got < sizeof(buf) - 1 &&
+	       (ret = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += ret;
+	close(fd);
+	buf[got] = '\0';
+	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			return strtol(line + n + 1, NULL, 10);
+	return -1;
+}
+
+/* Completed passes of the NUMA scanner over this mm (/proc/self/sched). */
+static long scanner_passes(void)
+{
+	static char buf[8192];
+	char *seq;
+
+	if (!read_file("/proc/self/sched", buf, sizeof(buf)))
+		return -1;
+	seq = strstr(buf, "mm->numa_scan_seq");
+	seq = seq ? strchr(seq, ':') : NULL;
+	return seq ? strtol(seq + 1, NULL, 10) : -1;
+}
+
+/*
+ * Run on the CPU, touching no memory, until the scanner has made @passes
+ * more passes; it runs from the task's ticks, so only a busy task is scanned.
+ */
+static bool spin_until_scanned(long passes, int seconds)
+{
+	long seq, target = scanner_passes() + passes;
+	time_t end = time(NULL) + seconds;
+	unsigned long spin;
+
+	do {
+		for (spin = 0; spin < 1000000; spin++)
+			asm volatile("" : "+r" (spin));
+		seq = scanner_passes();
+	} while (seq >= 0 && seq < target && time(NULL) < end);
+	return seq >= target;
+}
+
+static void *sleep_on_pipe(void *arg)
+{
+	char c;
+
+	return (void *)(long)read(*(int *)arg, &c, 1);
+}
+
+/* numa_hint_faults taken by one gup_test read of [addr, addr + len). */
+static long gup_hint_faults(char *addr, size_t len, unsigned int gup_flags, long *got)
+{
+	long before = vmstat_get("numa_hint_faults");
+
+	*got = rwp_gup_test(GUP_BASIC_TEST, addr, len, gup_flags);
+	return vmstat_get("numa_hint_faults") - before;
+}
+
+/* numa_hint_faults taken by reading one byte of every page of [addr, addr + len). */
+static long touch_hint_faults(char *addr, size_t len)
+{
+	long before = vmstat_get("numa_hint_faults");
+	size_t off;
+
+	for (off = 0; off < len; off += psize())
+		FORCE_READ(addr[off]);
+	return vmstat_get("numa_hint_faults") - before;
+}
+
+FIXTURE_SETUP(numa_hint)
+{
+	unsigned long set[ARRAY_SIZE(numa_knobs)] = { 1, 0, 100 };
+	char *warm;
+	long got;
+	size_t i;
+
+	if (access(NUMA_BALANCING, W_OK))
+		SKIP(return, "no %s (CONFIG_NUMA_BALANCING)", NUMA_BALANCING);
+	for (i = 0; i < ARRAY_SIZE(numa_knobs); i++)
+		ASSERT_EQ(read_sysfs(numa_knobs[i], &self->saved[i]), 0);
+	self->knobs_saved = true;
+
+	if (variant->pmd) {
+		self->len = read_pmd_pagesize();
+		if (!self->len)
+			SKIP(return, "no PMD-sized THP");
+		self->area = make_thp(self->len);
+		ASSERT_NE(self->area, MAP_FAILED) TH_LOG("MADV_COLLAPSE made no THP");
+		self->entries = 1;
+	} else {
+		self->len = NUMA_PTE_PAGES * psize();
+		self->area = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(self->area, MAP_FAILED);
+		ASSERT_EQ(madvise(self->area, self->len, MADV_NOHUGEPAGE), 0);
+		memset(self->area, PATTERN(0), self->len);
+		self->entries = NUMA_PTE_PAGES;
+	}
+
+	ASSERT_EQ(pipe(self->sleeper_pipe), 0);
+	ASSERT_EQ(pthread_create(&self->sleeper, NULL, sleep_on_pipe,
+				 &self->sleeper_pipe[0]), 0);
+	self->sleeping = true;
+
+	/* Set the scan delay and period first: balancing starts with them. */
+	for (i = ARRAY_SIZE(numa_knobs); i-- > 0;)
+		ASSERT_EQ(write_sysfs(numa_knobs[i], set[i]), 0);
+	ASSERT_TRUE(spin_until_scanned(2, 60))
+		TH_LOG("the NUMA scanner made no two passes in 60 s");
+	ASSERT_EQ(write_sysfs(NUMA_BALANCING, 0), 0);
+	if (variant->pmd)
+		ASSERT_TRUE(check_huge_anon(self->area, self->len, 1, self->len))
+			TH_LOG("the scan split the THP: this is no PMD test");
+
+	/*
+	 * The scanner marked this process's stack, heap and data too. Walk
+	 * the counting path once on a fresh page, so that the counts below
+	 * take no hinting fault of the counting itself.
+	 */
+	warm = mmap(NULL, psize(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(warm, MAP_FAILED);
+	memset(warm, 0, psize());
+	gup_hint_faults(warm, psize(), 0, &got);
+	gup_hint_faults(warm, psize(), FOLL_HONOR_NUMA_FAULT, &got);
+	touch_hint_faults(warm, psize());
+	munmap(warm, psize());
+}
+
+FIXTURE_TEARDOWN(numa_hint)
+{
+	size_t i;
+
+	if (self->knobs_saved)
+		for (i = 0; i < ARRAY_SIZE(numa_knobs); i++)
+			write_sysfs(numa_knobs[i], self->saved[i]);
+	if (self->sleeping) {
+		close(self->sleeper_pipe[1]);
+		pthread_join(self->sleeper, NULL);
+		close(self->sleeper_pipe[0]);
+	}
+	if (self->area && self->area != MAP_FAILED)
+		munmap(self->area, self->len);
+}
+
+TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
+{
+	long followed, honored, touched, got;
+
+	rwp_gates_mark();
+	followed = gup_hint_faults(self->area, self->len, 0, &got);
+	ASSERT_EQ(got, self->len);
+	honored = gup_hint_faults(self->area, self->len, FOLL_HONOR_NUMA_FAULT, &got);
+	ASSERT_EQ(got, self->len);
+	touched = touch_hint_faults(self->area, self->len);
+	EXPECT_TRUE(all_bytes(self->area, psize(), PATTERN(0)));
+	TH_LOG("hinting faults: %ld without the flag, %ld with it, %ld reading after",
+	       followed, honored, touched);
+
+	EXPECT_EQ(followed, 0) TH_LOG("a GUP without FOLL_HONOR_NUMA_FAULT took a hinting fault");
+	/* Whoever took them, every entry was a hinting entry, or this tests nothing. */
+	ASSERT_GE(followed + honored + touched, self->entries)
+		TH_LOG("the scanner marked fewer than the %ld entries of the area", self->entries);
+	EXPECT_GE(honored, self->entries)
+		TH_LOG("the GUP read through a NUMA hinting entry: FOLL_HONOR_NUMA_FAULT ignored");
+	EXPECT_GATE_CONSULTED(variant->pmd ? GATE_GUP_PMD : GATE_GUP_PTE);
 }
 
 TEST_HARNESS_MAIN

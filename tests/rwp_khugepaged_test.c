@@ -25,6 +25,7 @@
 #include "vm_util.h"
 #include "hugepage_settings.h"
 #include "rwp_lib.h"
+#include "rwp_counters.h"
 
 #define PATTERN(i)	((char)(0x11 + (i) % 200))
 
@@ -250,7 +251,6 @@ static void shmem_pte_mapped_collapse(struct __test_metadata *_metadata,
 				      struct collapse_env *env, bool wp)
 {
 	size_t nr = env->hpage / psize();
-	long before;
 	int ret, fd;
 
 	ret = shmem_pte_mapped_thp(_metadata, env);
@@ -260,7 +260,7 @@ static void shmem_pte_mapped_collapse(struct __test_metadata *_metadata,
 	/* Only now may anything collapse it: it is protected throughout. */
 	ASSERT_EQ(madvise(env->area, env->hpage, MADV_HUGEPAGE), 0);
 
-	before = rwp_gate_asked(GATE_COLLAPSE);
+	rwp_gates_mark();
 	ret = madvise(env->area, env->hpage, MADV_COLLAPSE);
 	EXPECT_EQ(ret, -1) TH_LOG("MADV_COLLAPSE of the %s VMA succeeded", wp ? "uffd-wp" : "RWP");
 	if (ret)
@@ -269,7 +269,7 @@ static void shmem_pte_mapped_collapse(struct __test_metadata *_metadata,
 		TH_LOG("the protected VMA is PMD-mapped");
 	EXPECT_EQ(rwp_count_protected(env->area, env->hpage), nr);
 	EXPECT_EQ(rwp_count_accessed(env->area, env->hpage), 0);
-	EXPECT_GATE_CONSULTED(GATE_COLLAPSE, before);
+	EXPECT_GATE_CONSULTED(GATE_COLLAPSE);
 	EXPECT_TRUE(intact(env->area, env->hpage));
 	if (fd > 0)
 		close(fd);
@@ -297,7 +297,6 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 {
 	size_t nr = env->hpage / psize();
 	char *other, *twin;
-	long before;
 	int fd, uffd;
 
 	fd = hpage_memfd(env);
@@ -321,13 +320,13 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 	ASSERT_FALSE(_metadata->exit_code);
 
 	ASSERT_EQ(madvise(other, env->hpage, MADV_HUGEPAGE), 0);
-	before = rwp_gate_asked(GATE_RETRACT);
+	rwp_gates_mark();
 	ASSERT_EQ(madvise(other, env->hpage, MADV_COLLAPSE), 0)
 		TH_LOG("MADV_COLLAPSE of the second mapping: %s", strerror(errno));
 	ASSERT_TRUE(check_huge_shmem(other, env->hpage, 1, env->hpage))
 		TH_LOG("the collapse made no PMD-mapped THP");
 	munmap(other, env->hpage);
-	EXPECT_GATE_CONSULTED(GATE_RETRACT, before);
+	EXPECT_GATE_CONSULTED(GATE_RETRACT);
 
 	/* The control: the twin's page table went, a fault maps the THP by a PMD. */
 	EXPECT_TRUE(intact(twin, env->hpage));

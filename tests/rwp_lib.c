@@ -436,40 +436,7 @@ bool swap_available(void)
 	return lines > 1;
 }
 
-bool rwp_gate_counter(const char *gate, unsigned long *asked, unsigned long *said)
-{
-	FILE *f = fopen("/sys/kernel/debug/rwp/counters", "r");
-	char name[64];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (fscanf(f, "%63s %lu %lu", name, asked, said) == 3) {
-		if (!strcmp(name, gate)) {
-			found = true;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-long rwp_gate_asked(const char *gate)
-{
-	unsigned long asked, said;
-
-	return rwp_gate_counter(gate, &asked, &said) ? (long)asked : -1;
-}
-
 void rwp_expect_retry_dump(void)
 {
 	fprintf(stderr, "# rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump\n");
-}
-
-bool rwp_gate_reached(const char *gate, long before)
-{
-	if (rwp_gate_asked(gate) <= before)
-		return false;
-	fprintf(stderr, "# rwp: reached %s\n", gate);
-	return true;
 }

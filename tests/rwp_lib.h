@@ -3,7 +3,7 @@
  * Helpers shared by the rwp kselftests: a userfaultfd registered for RWP
  * (async or sync, with a handler thread that records every RWP fault), the
  * VMM's views of a range (pagemap bit 57, PAGEMAP_SCAN's PAGE_IS_ACCESSED),
- * THP sysfs knobs and the rwp module's gate counters.
+ * and what the tests share beyond vm_util.
  */
 #ifndef RWP_LIB_H
 #define RWP_LIB_H
@@ -134,46 +134,10 @@ void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd);
 bool swap_available(void);
 
 /*
- * The rwp module's counters for one gate (asked, said); returns false when
- * the module is not loaded.
- */
-bool rwp_gate_counter(const char *gate, unsigned long *asked, unsigned long *said);
-/* How often the module's gate was asked, or -1 without the module. */
-long rwp_gate_asked(const char *gate);
-
-/*
  * A sync RWP fault from a GUP that cannot retry makes handle_userfault()
  * dump the stack (CONFIG_DEBUG_VM). A test that causes one on purpose says
- * so; the runner counts these lines (scripts/dmesg_scan.py, ANNOUNCE).
+ * so on its output, so that whoever reads the kernel log can tell.
  */
 void rwp_expect_retry_dump(void);
-
-/* The gate names the module's counters use. */
-#define GATE_GUP_PTE	"gup_pte"
-#define GATE_GUP_PMD	"gup_pmd"
-#define GATE_GUP_HUGE_PMD	"gup_huge_pmd"
-#define GATE_COLLAPSE	"collapse"
-#define GATE_RETRACT	"retract"
-#define GATE_UNMAP	"unmap"
-
-/*
- * Has the module's call site `gate` been asked since `before` was read? If
- * so, says so on the test's output ("rwp: reached GATE"): the report's
- * table of call site x test is made of these lines.
- */
-bool rwp_gate_reached(const char *gate, long before);
-
-/*
- * In a kselftest_harness test: with the module loaded, the call site must
- * have been asked since `before` was read; without it there is nothing to
- * check.
- */
-#define EXPECT_GATE_CONSULTED(gate, before) do {			\
-	const char *__gate = (gate);					\
-	long __before = (before);					\
-	if (__before >= 0)						\
-		EXPECT_TRUE(rwp_gate_reached(__gate, __before))		\
-			TH_LOG("gate %s not consulted", __gate);	\
-} while (0)
 
 #endif /* RWP_LIB_H */

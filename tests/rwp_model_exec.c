@@ -30,6 +30,7 @@
 #include "vm_util.h"
 #include "../../../../mm/gup_test.h"
 #include "rwp_lib.h"
+#include "rwp_counters.h"
 #include "rwp_model_exec.h"
 
 #ifndef MADV_COLLAPSE

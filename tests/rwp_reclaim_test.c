@@ -31,6 +31,7 @@
 #include "vm_util.h"
 #include "hugepage_settings.h"
 #include "rwp_lib.h"
+#include "rwp_counters.h"
 
 #define MTHP_SIZE	(64 * 1024UL)
 #define MTHP_ORDER	4
@@ -250,7 +251,6 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	size_t i, per_folio = MTHP_SIZE / psize();
 	char *control;
 	struct iovec iov[2];
-	long before;
 	int pfd[2];
 
 	anon_mthp(_metadata, &self->env, 3);
@@ -272,9 +272,9 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 		ASSERT_EQ(rwp_folio_active(self->env.area + i * MTHP_SIZE), 0)
 			TH_LOG("folio %zu is active already: activation would prove nothing", i);
 
-	before = rwp_gate_asked(GATE_UNMAP);
+	rwp_gates_mark();
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
-	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
+	EXPECT_GATE_CONSULTED(GATE_UNMAP);
 	close(pfd[0]);
 	close(pfd[1]);
 
@@ -338,7 +338,6 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	size_t first = 1;
 	char cg[64], pid[16];
 	struct iovec iov;
-	long before;
 	int pfd[2], i;
 
 	snprintf(cg, sizeof(cg), CGROOT "/rwp-reclaim-%d", getpid());
@@ -362,10 +361,10 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	ASSERT_TRUE(state_is_alternate(env->area, env->len, first));
 
 	/* The folio is young: the first passes only age it. */
-	before = rwp_gate_asked(GATE_UNMAP);
-	for (i = 0; i < 8 && (before < 0 || rwp_gate_asked(GATE_UNMAP) == before); i++)
+	rwp_gates_mark();
+	for (i = 0; i < 8 && rwp_gate_consulted(GATE_UNMAP) != 1; i++)
 		cg_write(cg, "memory.reclaim", "4M");
-	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
+	EXPECT_GATE_CONSULTED(GATE_UNMAP);
 	close(pfd[0]);
 	close(pfd[1]);
 
@@ -391,7 +390,6 @@ TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 {
 	struct thp_settings s;
 	size_t i, nr;
-	long before;
 	int fd;
 
 	if (!swap_available())
@@ -418,11 +416,11 @@ TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.len, true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), nr);
 
-	before = rwp_gate_asked(GATE_UNMAP);
+	rwp_gates_mark();
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
 	if (rwp_smaps_kb(self->env.area, "Swap:") <= 0)
 		SKIP(return, "MADV_PAGEOUT swapped no shmem out");
-	EXPECT_GATE_CONSULTED(GATE_UNMAP, before);
+	EXPECT_GATE_CONSULTED(GATE_UNMAP);
 
 	/* Documented: for shmem, reclaim drops the protection. */
 	EXPECT_EQ(rwp_count_protected(self->env.area, self->env.len), 0);
