@@ -45,6 +45,7 @@ class Expectations:
         self.verdict_at = {}  # (phase, path) -> file:line of an explicit verdict
         self.guards = {}  # path -> why no mutant can make it fail
         self.sections = []  # (phases, paths) in file order
+        self.likes = []  # (where, n, section, path, original): path like=original
         try:
             with open(path, encoding="utf-8") as f:
                 text = f.read()
@@ -69,6 +70,8 @@ class Expectations:
             else:
                 self.line(where, n, section, tokens)
                 self.sections[-1][1].append(tokens[0])
+        for like in self.likes:
+            self.copy(*like)
         self.check_parents()
 
     def section(self, where, text):
@@ -91,6 +94,12 @@ class Expectations:
         for tok in tokens[1:]:
             phase, eq, verdict = tok.partition("=")
             word, colon, text = verdict.partition(":")
+            if phase == "like" and eq:
+                if len(tokens) > 2:
+                    self.errors.append(f"{where}: like=PATH takes nothing else on its line")
+                else:
+                    self.likes.append((where, n, section, path, verdict))
+                continue
             if phase == "guard" and eq:
                 if verdict:
                     self.guards[path] = verdict
@@ -124,6 +133,22 @@ class Expectations:
             self.cells.setdefault((phase, path), verdict)
             self.at.setdefault((phase, path), n)
         self.first_line.setdefault(path, n)
+
+    def copy(self, where, n, section, path, original):
+        """PATH like=ORIGINAL: the same program under another name (the
+        upstream copy of a test): each of ORIGINAL's subtests in this
+        section's phases is PATH's too, with the same verdict."""
+        rows = {(p, x[len(original):]): v for (p, x), v in self.cells.items()
+                if p in section and x.startswith(original + "/")}
+        if not rows:
+            self.errors.append(f"{where}: like={original}: no subtest of {original} is "
+                               f"listed for {' '.join(section)}")
+        for (phase, rest), verdict in rows.items():
+            self.cells[(phase, path + rest)] = verdict
+            self.at[(phase, path + rest)] = n
+            self.first_line.setdefault(path + rest, n)
+            if original + rest in self.guards:
+                self.guards[path + rest] = self.guards[original + rest]
 
     def check_parents(self):
         """A listed path with listed subtests is judged by its structure: a

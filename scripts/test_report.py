@@ -443,6 +443,35 @@ merged/fuzz/t   guard="only seed loops"
         self.assertEqual(problems, [])
         self.assertEqual(caught_by, {"seed": [("seed", "prog/a"), ("fuzz", "seed/fuzz/t")]})
 
+    def test_like_copies_each_subtests_verdict(self):
+        path = self.write("expectations", """\
+[merged wp-only]
+prog
+prog/a   wp-only=fail:"read through"
+prog/b   guard="nothing reaches it"
+[wp-only]
+copy   like=prog
+""")
+        expect = report.Expectations(path, ["merged", "wp-only"])
+        self.assertEqual(expect.errors, [])
+        self.assertEqual(expect.cells[("wp-only", "copy")], ("pass", ""))
+        self.assertEqual(expect.cells[("wp-only", "copy/a")], ("fail", "read through"))
+        self.assertEqual(expect.cells[("wp-only", "copy/b")], ("pass", ""))
+        self.assertNotIn(("merged", "copy/a"), expect.cells)
+        self.assertEqual(expect.guards["copy/b"], "nothing reaches it")
+        problems, caught_by = expect.reach(["wp-only"])
+        self.assertEqual(caught_by["wp-only"], [("wp-only", "prog/a"), ("wp-only", "copy/a")])
+
+    def test_like_of_nothing_and_like_with_more(self):
+        path = self.write("expectations", """\
+[wp-only]
+copy   like=nope
+other  like=nope  wp-only=pass
+""")
+        errors = "\n".join(report.Expectations(path, ["wp-only"]).errors)
+        self.assertIn("like=nope: no subtest of nope is listed for wp-only", errors)
+        self.assertIn("like=PATH takes nothing else on its line", errors)
+
     def test_model_table(self):
         guest = edit(GUEST, "    not ok 1 gup.async.process_vm_readv\n",
                      "    # model: seed=3 mode=async ops=54 seconds=1.0 mismatch=yes\n"
