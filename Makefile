@@ -13,6 +13,8 @@
 #   make bench   the cost of the gates, written to bench/RESULTS.md
 #   make model [DURATION=S] [SEED=S,...] [CONFIGS="..."]   the RWP model
 #                checker under each configuration (scripts/model.sh)
+#   make upstream   the module-independent kselftests as a selftests/mm
+#                series for a 7.3 tree, in out/upstream (scripts/upstream.py)
 #   make shell   a root shell in the VM, this checkout as working directory
 #   make clean   remove what the builds left in the checkout and the cache
 KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
@@ -38,12 +40,15 @@ kernel: setup
 tests:
 	@$(MAKE) -C tests
 
+upstream:
+	@bash scripts/upstream.sh series $(CURDIR)/out/upstream
+
 shell:
 	@bash scripts/vm.sh
 
 clean:
 	@if [ -f $(KDIR)/Makefile ]; then $(MAKE) -s -C $(KDIR) M=$(CURDIR) clean; fi
 	@rm -f rust-project.json
-	@rm -rf tests/out
+	@rm -rf tests/out out
 
-.PHONY: modules rust-analyzer run check stress bench model setup kernel tests shell clean
+.PHONY: modules rust-analyzer run check stress bench model setup kernel tests upstream shell clean

@@ -72,6 +72,13 @@ stage "tests: building the kselftests"
 timed tests make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$RWP_OUT/bin" ||
 	die "the kselftests do not build"
 cp "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$RWP_OUT/bin/"
+upstream_bin=
+if [ "$mode" = check ]; then
+	stage "upstream: the selftests/mm series, applied to a pristine 7.3 tools/ and built there"
+	upstream_bin=$RWP_OUT/upstream-bin
+	timed upstream bash "$RWP_TOP/scripts/upstream.sh" build "$RWP_OUT/upstream" \
+		"$upstream_bin" || die "make upstream's series does not build on a pristine tree"
+fi
 
 report=(--ktap "$RWP_OUT/guest.ktap")
 if [ "$mode" = check ]; then
@@ -93,7 +100,7 @@ timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh"
 	RWP_MODULE_CONFIGS="${module_configs[*]}" RWP_MUTANTS="${module_configs[*]:3}" \
 	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
-	RWP_BENCH_ITERS="$bench_iters" \
+	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin" \
 	python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${phases[@]}" || true
 
 if [ -s "$RWP_OUT/bench.raw" ]; then

@@ -574,5 +574,33 @@ class DmesgScanTest(Judging):
         self.assertEqual(dmesg_scan.KmsgReader().accept(["6,3,1,-;late"]), (["late"], 3))
 
 
+class UpstreamTest(unittest.TestCase):
+    """scripts/upstream.py's source transforms."""
+
+    def test_module_lines_go_and_blank_lines_stay_single(self):
+        import upstream
+        text = ('#include "vm_util.h"\n#include "rwp_lib.h"\n#include "rwp_counters.h"\n\n'
+                "static void f(void)\n{\n\trwp_gates_mark();\n\n\tg();\n\n"
+                "\tEXPECT_GATE_CONSULTED(GATE_GUP_PTE);\n}\n")
+        self.assertEqual(upstream.strip_module("t.c", text),
+                         '#include "vm_util.h"\n\nstatic void f(void)\n{\n\tg();\n}\n')
+
+    def test_a_module_name_left_is_an_error(self):
+        import upstream
+        with self.assertRaisesRegex(upstream.Error, r"t.c:1: long x = rwp_gate_asked"):
+            upstream.strip_module("t.c", "long x = rwp_gate_asked(GATE_UNMAP);\n")
+
+    def test_helpers_nobody_calls_are_left_out(self):
+        import upstream
+        c = ("static int inner(void)\n{\n\treturn 1;\n}\n\n/* Used. */\n"
+             "int used(void)\n{\n\treturn inner();\n}\n\n/* Unused. */\n"
+             "int unused(void)\n{\n\treturn 2;\n}\n")
+        keep = upstream.used(c, "x = used();")
+        self.assertEqual(keep, {"used", "inner"})
+        self.assertNotIn("unused", upstream.prune_c(c, keep))
+        h = "/* Both. */\nint used(void);\nint unused(void);\n\n/* Gone. */\nint unused2(int a,\n\t    int b);\n"
+        self.assertEqual(upstream.prune_h(h, keep), "/* Both. */\nint used(void);\n")
+
+
 if __name__ == "__main__":
     unittest.main()

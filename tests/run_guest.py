@@ -34,6 +34,9 @@ PROGRAM_TIMEOUT = 900
 # Test-only policies, loaded with mutant=NAME rather than policy=NAME.
 MUTANTS = os.environ["RWP_MUTANTS"].split()
 BASELINE_CONFIGS = ["none", "wp-only"]
+# make check: the selftests/mm series built on a pristine tree (scripts/upstream.sh).
+UPSTREAM_BIN = os.environ.get("RWP_UPSTREAM_BIN", "")
+UPSTREAM = sorted(os.listdir(UPSTREAM_BIN)) if UPSTREAM_BIN else []
 # The unload-under-load stress must keep loading and unloading: at least
 # this many cycles a second. Here, under all six call sites' load, a fresh
 # guest makes about 7; after make check's other phases, 1.3 to 2.
@@ -213,12 +216,13 @@ def phase_setup(w):
 def phase_config(w, cfg):
     """One configuration: the stock C (none), a policy or a mutant. The
     tree's own RWP suite runs where it says something: with no module, and
-    under wp-only, the bug it does not catch. The model checker runs its
+    under wp-only, the bug it does not catch; beside it, in make check, the
+    selftests/mm series' programs. The model checker runs its
     fixed seeds, bounded by operations alone (its time bound lifted), so
     that a seed meets the same bug at any speed."""
     module = cfg != "none"
     baseline = cfg in BASELINE_CONFIGS
-    w.header(len(KSELFTESTS) + 3 + baseline + (4 if module else 0), cfg)
+    w.header(len(KSELFTESTS) + 3 + baseline * (1 + len(UPSTREAM)) + (4 if module else 0), cfg)
     loaded = module and insmod(w, cfg)
     if module:
         kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
@@ -229,6 +233,8 @@ def phase_config(w, cfg):
         log(f"{cfg}: uffd-unit-tests -f rwp")
         rc, out = sh(os.path.join(BIN, "uffd-unit-tests"), "-f", "rwp")
         leaf(w, "uffd-unit-tests", rc == 0, out, directive=f"exit={rc}")
+        for name in UPSTREAM:
+            outputs.append(program(w, name, [os.path.join(UPSTREAM_BIN, name)]))
     if module:
         counters(w) if loaded else leaf(w, "counters", False, "not loaded")
         rmmod(w)

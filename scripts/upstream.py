@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""make upstream: the kselftests that need no module, as a series for a 7.3
+tree's tools/testing/selftests/mm, written by git format-patch.
+
+  scripts/upstream.py --ksrc KSRC [--orig ORIG] --out DIR
+
+The tree's files come from KSRC (ORIG's pristine copy where kernel.sh patched
+one); tests/upstream/ has the cover letter and one commit message per patch.
+The series is:
+  1. rwp_lib.[ch]'s helpers appended to vm_util.[ch];
+  2-4. one test each (tests/rwp_X_test.c as uffd-rwp-X.c), with its Makefile
+     entry, a line in run_vmtests.sh's uffd_rwp category (the first test adds
+     the category and its ksft_uffd_rwp.sh); .gitignore needs nothing, it
+     lists what to keep.
+Every line that serves the rwp module or its runner (tests/rwp_counters.h)
+is dropped, and what is left must name neither. The patches must be
+checkpatch.pl --strict clean. Exit 1, saying why, otherwise.
+"""
+import argparse
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(TOP, "tests")
+MESSAGES = os.path.join(TESTS, "upstream")
+MM = "tools/testing/selftests/mm"
+# (our test, its name upstream, its commit message)
+PROGRAMS = [
+    ("rwp_gup_test.c", "uffd-rwp-gup", "2-gup.txt"),
+    ("rwp_khugepaged_test.c", "uffd-rwp-khugepaged", "3-khugepaged.txt"),
+    ("rwp_lifecycle_test.c", "uffd-rwp-lifecycle", "4-lifecycle.txt"),
+]
+CATEGORY = "uffd_rwp"
+# Lines that exist for the module and its runner only: tests/rwp_counters.h.
+DROP = re.compile(r'\s*(#include "rwp_(lib|counters)\.h"|rwp_gates_mark\(\);'
+                  r"|EXPECT_GATE_CONSULTED\(.*\);)\s*")
+# What must not be left: the module, its counters, policies and mutants.
+FORBIDDEN = re.compile(r"rwp_gate|GATE_|rwp_counters|debug/rwp|rwp_lib|"
+                       r"\bpolic|\bmutant|\bmodule\b", re.I)
+# A top-level function's first line, or a declaration's.
+FUNCTION = re.compile(r"(?:static )?[a-z_][\w *]*?\b(\w+)\(")
+# Fixed dates: the same sources give the same series.
+DATE = "2026-11-26T00:00:00+00:00"
+
+
+class Error(Exception):
+    pass
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def strip_module(name, text):
+    """The test without the module's lines; blank lines left doubled, or
+    opening or closing a block, go too."""
+    out = []
+    for line in text.splitlines():
+        if DROP.fullmatch(line):
+            continue
+        if not line.strip() and out and (not out[-1].strip() or out[-1].endswith("{")):
+            continue
+        if line.strip() == "}" and out and not out[-1].strip():
+            out.pop()
+        out.append(line)
+    text = "\n".join(out) + "\n"
+    left = [f"{name}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1)
+            if FORBIDDEN.search(line)]
+    if left:
+        raise Error("the module is still named after stripping:\n  " + "\n  ".join(left))
+    return text
+
+
+def includes_and_body(text):
+    """(the #include lines, what follows the last one)"""
+    lines = text.splitlines()
+    last = max(n for n, line in enumerate(lines) if line.startswith("#include"))
+    incs = [line for line in lines[:last + 1] if line.startswith("#include")]
+    return incs, "\n".join(lines[last + 1:]).strip("\n") + "\n"
+
+
+def add_includes(text, incs):
+    """incs that text lacks: system ones before its first local one, local
+    ones after its last include."""
+    lines = text.splitlines()
+    have = {line.split("/*")[0].strip() for line in lines if line.startswith("#include")}
+    new = [i for i in incs if i not in have]
+    first_local = next(n for n, line in enumerate(lines) if line.startswith('#include "'))
+    last = max(n for n, line in enumerate(lines) if line.startswith("#include"))
+    local = [i for i in new if i.startswith('#include "')]
+    system = [i for i in new if not i.startswith('#include "')]
+    lines[last + 1:last + 1] = local
+    lines[first_local:first_local] = system
+    return "\n".join(lines) + "\n"
+
+
+def functions(text):
+    """[(name or None, text)]: each top-level function of a C file with the
+    comment right above it, and what lies between them."""
+    lines, out, start, i = text.splitlines(keepends=True), [], 0, 0
+    while i < len(lines):
+        m = FUNCTION.match(lines[i])
+        if not m or lines[i].rstrip().endswith(";"):
+            i += 1
+            continue
+        j = i
+        while j > start and lines[j - 1].startswith(("/*", " *")):
+            j -= 1
+        out.append((None, "".join(lines[start:j])))
+        k = next(k for k in range(i, len(lines)) if lines[k].rstrip() == "}")
+        out.append((m.group(1), "".join(lines[j:k + 1])))
+        start = i = k + 1
+    out.append((None, "".join(lines[start:])))
+    return out
+
+
+def used(text, users):
+    """The functions of text that users call, and those they call in turn."""
+    defined = {name: body for name, body in functions(text) if name}
+    keep, todo = set(), [n for n in defined if re.search(rf"\b{n}\b", users)]
+    while todo:
+        name = todo.pop()
+        if name not in keep:
+            keep.add(name)
+            todo += [n for n in defined if re.search(rf"\b{n}\b", defined[name])]
+    return keep
+
+
+def prune_c(text, keep):
+    text = "".join(body for name, body in functions(text) if name is None or name in keep)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+def prune_h(text, keep):
+    """Declarations of functions not kept go, and a paragraph left with
+    nothing but its comment."""
+    out = []
+    for para in text.split("\n\n"):
+        lines, kept, declared, drop = para.splitlines(), [], 0, False
+        for line in lines:
+            m = FUNCTION.match(line)
+            if m:
+                declared += 1
+                drop = m.group(1) not in keep
+            if not drop:
+                kept.append(line)
+            if drop and line.rstrip().endswith(";"):
+                drop = False
+        code = [x for x in kept if not x.startswith(("/*", " *"))]
+        if declared and not code:
+            continue
+        out.append("\n".join(kept))
+    return "\n\n".join(out).rstrip("\n") + "\n"
+
+
+def helpers(vm_c, vm_h, users):
+    """vm_util.[ch] with the helpers of rwp_lib.[ch] that users need appended."""
+    lib = read(os.path.join(TESTS, "rwp_lib.c"))
+    keep = used(lib, users)
+    lib_incs, lib_body = includes_and_body(lib)
+    lib_incs = [i for i in lib_incs if not DROP.fullmatch(i) and i != '#include "vm_util.h"']
+    hdr_incs, hdr_body = includes_and_body(read(os.path.join(TESTS, "rwp_lib.h")))
+    hdr_body = re.sub(r"\n*#endif /\* RWP_LIB_H \*/\n$", "\n", hdr_body)
+    return (add_includes(vm_c, lib_incs).rstrip("\n") + "\n\n" + prune_c(lib_body, keep),
+            add_includes(vm_h, hdr_incs).rstrip("\n") + "\n\n" + prune_h(hdr_body, keep))
+
+
+def add_program(tree, name, first):
+    """Makefile, run_vmtests.sh (and, with the first, the category)."""
+    mk = os.path.join(tree, MM, "Makefile")
+    text = read(mk)
+    text = text.replace("TEST_GEN_FILES += uffd-wp-mremap\n",
+                        f"TEST_GEN_FILES += uffd-wp-mremap\nTEST_GEN_FILES += {name}\n", 1)
+    if first:
+        text = text.replace("TEST_PROGS += ksft_userfaultfd.sh\n",
+                            "TEST_PROGS += ksft_uffd_rwp.sh\n"
+                            "TEST_PROGS += ksft_userfaultfd.sh\n", 1)
+    if f"+= {name}\n" not in text:
+        raise Error(f"{MM}/Makefile: no uffd-wp-mremap line to add {name} after")
+    write(mk, text)
+    rv = os.path.join(tree, MM, "run_vmtests.sh")
+    text = read(rv)
+    anchor = 'CATEGORY="userfaultfd" run_test ./uffd-wp-mremap\n'
+    if first:
+        text = text.replace("- userfaultfd\n\ttests for  userfaultfd(2)\n",
+                            "- userfaultfd\n\ttests for  userfaultfd(2)\n"
+                            f"- {CATEGORY}\n\ttests that GUP, khugepaged and the rest of mm"
+                            " keep userfaultfd RWP protection\n", 1)
+        text = text.replace(anchor, anchor + "\n", 1)
+        write(os.path.join(tree, MM, "ksft_uffd_rwp.sh"),
+              f"#!/bin/sh -e\n# SPDX-License-Identifier: GPL-2.0\n\n./run_vmtests.sh -t {CATEGORY}\n")
+        os.chmod(os.path.join(tree, MM, "ksft_uffd_rwp.sh"), 0o755)
+        last = anchor + "\n"
+    else:
+        last = re.findall(rf'CATEGORY="{CATEGORY}" run_test \./\S+\n', text)[-1]
+    line = f'CATEGORY="{CATEGORY}" run_test ./{name}\n'
+    if last not in text or (first and f"- {CATEGORY}\n" not in text):
+        raise Error(f"{MM}/run_vmtests.sh: not the 7.3 layout this series expects")
+    write(rv, text.replace(last, last + line, 1))
+
+
+def git(tree, *args, env=None):
+    return subprocess.run(["git", "-C", tree, *args], check=True, text=True,
+                          capture_output=True, env=env).stdout
+
+
+def commit(tree, message_file, ident):
+    subject, _, body = read(os.path.join(MESSAGES, message_file)).partition("\n\n")
+    name, email = ident
+    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
+               GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email,
+               GIT_AUTHOR_DATE=DATE, GIT_COMMITTER_DATE=DATE)
+    msg = f"{subject.strip()}\n\n{body.strip()}\n\nSigned-off-by: {name} <{email}>\n"
+    git(tree, "add", "-A")
+    subprocess.run(["git", "-C", tree, "commit", "-q", "-F", "-"], input=msg, check=True,
+                   text=True, env=env, capture_output=True)
+
+
+def identity():
+    def cfg(key, default):
+        r = subprocess.run(["git", "-C", TOP, "config", key], text=True, capture_output=True)
+        return r.stdout.strip() or default
+    return cfg("user.name", "rwp"), cfg("user.email", "rwp@localhost")
+
+
+def pristine(ksrc, orig, path):
+    """The tree's file as Debian ships it: kernel.sh keeps the originals of
+    what it patches in ORIG."""
+    for base in (orig, ksrc):
+        if base and os.path.isfile(os.path.join(base, path)):
+            return os.path.join(base, path)
+    raise Error(f"no {path} in {ksrc}")
+
+
+def series(ksrc, orig, out):
+    ident = identity()
+    with tempfile.TemporaryDirectory() as tree:
+        git(tree, "init", "-q")
+        for f in ("Makefile", "run_vmtests.sh", "vm_util.c", "vm_util.h"):
+            dst = os.path.join(tree, MM, f)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(pristine(ksrc, orig, os.path.join(MM, f)), dst)
+        env = dict(os.environ, GIT_AUTHOR_DATE=DATE, GIT_COMMITTER_DATE=DATE,
+                   GIT_AUTHOR_NAME=ident[0], GIT_AUTHOR_EMAIL=ident[1],
+                   GIT_COMMITTER_NAME=ident[0], GIT_COMMITTER_EMAIL=ident[1])
+        git(tree, "add", "-A")
+        git(tree, "commit", "-q", "-m", "Linux 7.3 (the files this series touches)", env=env)
+        base = git(tree, "rev-parse", "HEAD").strip()
+
+        tests = [strip_module(ours, read(os.path.join(TESTS, ours))) for ours, _, _ in PROGRAMS]
+        vm_c, vm_h = (os.path.join(tree, MM, f) for f in ("vm_util.c", "vm_util.h"))
+        c, h = helpers(read(vm_c), read(vm_h), "".join(tests))
+        write(vm_c, c)
+        write(vm_h, h)
+        commit(tree, "1-vm_util.txt", ident)
+        for n, ((_, name, message), test) in enumerate(zip(PROGRAMS, tests)):
+            write(os.path.join(tree, MM, name + ".c"), test)
+            add_program(tree, name, n == 0)
+            commit(tree, message, ident)
+
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        git(tree, "format-patch", "-q", "--cover-letter", "--no-signature",
+            "-o", os.path.abspath(out), f"{base}..HEAD", env=env)
+    cover = sorted(os.listdir(out))[0]
+    subject, _, blurb = read(os.path.join(MESSAGES, "0-cover.txt")).partition("\n\n")
+    text = read(os.path.join(out, cover))
+    text = text.replace("*** SUBJECT HERE ***", subject.strip())
+    text = text.replace("*** BLURB HERE ***", blurb.strip())
+    write(os.path.join(out, cover), text)
+    return sorted(os.path.join(out, f) for f in os.listdir(out))
+
+
+def maintained(ksrc, path):
+    """Does an F: line of the tree's MAINTAINERS cover path?"""
+    for line in read(os.path.join(ksrc, "MAINTAINERS")).splitlines():
+        if line.startswith("F:\t"):
+            pat = line[3:].strip()
+            if path.startswith(pat) if pat.endswith("/") else fnmatch.fnmatchcase(path, pat):
+                return True
+    return False
+
+
+def checkpatch(ksrc, patches):
+    """checkpatch.pl --strict on each patch (the cover letter is none). Its
+    "does MAINTAINERS need updating?" asks of every new file; this answers
+    it instead: each must be covered by an F: line already."""
+    problems = []
+    for p in patches[1:]:
+        r = subprocess.run([os.path.join(ksrc, "scripts", "checkpatch.pl"), "--strict",
+                            "--no-tree", "--quiet", "--ignore", "FILE_PATH_CHANGES", p],
+                           text=True, capture_output=True)
+        if r.returncode:
+            problems.append(f"{os.path.basename(p)}:\n{r.stdout}")
+        for new in re.findall(r"^diff --git a/\S+ b/(\S+)\nnew file mode", read(p), re.M):
+            if not maintained(ksrc, new):
+                problems.append(f"{os.path.basename(p)}: no MAINTAINERS entry covers {new}")
+    if problems:
+        raise Error("checkpatch.pl --strict:\n" + "\n".join(problems))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ksrc", required=True, help="the 7.3 tree")
+    ap.add_argument("--orig", help="pristine copies of the files kernel.sh patched")
+    ap.add_argument("--out", required=True, help="where the series goes (emptied first)")
+    args = ap.parse_args(argv)
+    try:
+        patches = series(args.ksrc, args.orig, args.out)
+        checkpatch(args.ksrc, patches)
+    except (Error, subprocess.CalledProcessError) as e:
+        err = getattr(e, "stderr", "") or ""
+        print(f"error: make upstream: {e}\n{err}".rstrip(), file=sys.stderr)
+        return 1
+    for p in patches:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
