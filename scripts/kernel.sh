@@ -5,18 +5,33 @@
 #      changed (so make rebuilds only what the change touches);
 #   3. configure from config/rwp.config when the fragment changed;
 #   4. make bzImage, modules and the uapi headers with O=$KBUILD.
+# make bench builds two more flavours, each in an O= directory of its own:
+#   scripts/kernel.sh prod    the same tree, configured with config/prod.config
+#                             after rwp.config: the debugging off
+#   scripts/kernel.sh stock   the same, from Debian's source without the series
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 JOBS=${JOBS:-$(nproc)}
 ORIG=$RWP_CACHE/linux-orig	# pristine copies of every file we patch
+FLAVOUR=${1:-test}
+FRAGS=("$RWP_TOP/config/rwp.config")
+case "$FLAVOUR" in
+test)	;;
+prod)	KBUILD=$RWP_CACHE/linux-build-prod FRAGS+=("$RWP_TOP/config/prod.config") ;;
+stock)	KSRC=$RWP_CACHE/linux-src-stock KBUILD=$RWP_CACHE/linux-build-stock
+	FRAGS+=("$RWP_TOP/config/prod.config") ;;
+*)	die "usage: $0 [test|prod|stock]" ;;
+esac
 
 extract_source() {
 	[ -f "$KSRC/Makefile" ] && return 0
 	stage "kernel: extracting linux-source-7.3 into $KSRC"
 	[ -f "$RWP_CACHE/linux-source.tar.xz" ] ||
 		die "no $RWP_CACHE/linux-source.tar.xz: run scripts/setup.sh"
-	rm -rf "$KSRC.tmp" "$ORIG"
+	rm -rf "$KSRC.tmp"
+	# A fresh patched tree: the old originals are no longer its files.
+	[ "$FLAVOUR" = stock ] || rm -rf "$ORIG"
 	mkdir -p "$KSRC.tmp"
 	tar -xJf "$RWP_CACHE/linux-source.tar.xz" -C "$KSRC.tmp" --strip-components=1
 	mv "$KSRC.tmp" "$KSRC"
@@ -89,27 +104,36 @@ apply_series() {
 	stage "kernel: series applied (${#series[@]} patches, $changed files rewritten)"
 }
 
+# The options the series adds: a tree without it cannot have them.
+series_options() {
+	sed -n 's/^+config \([A-Z0-9_]*\)$/CONFIG_\1/p' "$RWP_TOP"/patches/*.patch
+}
+
 configure() {
-	local frag=$RWP_TOP/config/rwp.config stamp=$KBUILD/.rwp-config.sha
-	local sum missing
-	sum=$(cat "$frag" "$RWP_TOP/scripts/kernel.sh" | sha256sum | cut -d' ' -f1)
+	local stamp=$KBUILD/.rwp-config.sha sum missing skip=()
+	sum=$(cat "${FRAGS[@]}" "$RWP_TOP/scripts/kernel.sh" | sha256sum | cut -d' ' -f1)
 	if [ -f "$KBUILD/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
 		return 0
 	fi
-	stage "kernel: configuring from config/rwp.config"
+	stage "kernel: configuring $FLAVOUR from ${FRAGS[*]##*/}"
 	mkdir -p "$KBUILD"
-	# What virtme-ng needs first, our fragment last: the last word wins.
+	# What virtme-ng needs first, our fragments last: the last word wins.
 	virtme-configkernel --allnoconfig --dry-run --arch x86_64 \
 		> "$KBUILD/rwp-allconfig" || die "virtme-configkernel --dry-run failed"
-	cat "$frag" >> "$KBUILD/rwp-allconfig"
+	cat "${FRAGS[@]}" >> "$KBUILD/rwp-allconfig"
 	make -s -C "$KSRC" O="$KBUILD" KCONFIG_ALLCONFIG="$KBUILD/rwp-allconfig" \
 		allnoconfig </dev/null > "$KBUILD/rwp-kconfig.log" 2>&1 ||
 		die "make allnoconfig failed: see $KBUILD/rwp-kconfig.log"
-	# Kconfig silently drops what it cannot satisfy: refuse that.
-	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag" |
-		while read -r l; do grep -qx "$l" "$KBUILD/.config" || echo "$l"; done)
+	# Kconfig silently drops what it cannot satisfy: refuse that. Each
+	# option's last word counts.
+	[ "$FLAVOUR" != stock ] || mapfile -t skip < <(series_options)
+	missing=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1 &/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1 -/p' \
+			"${FRAGS[@]}" | awk '{ last[$1] = $2 } END { for (k in last) print last[k] }' |
+		grep -E '=[ym]$' | while read -r l; do
+			[[ " ${skip[*]} " == *" ${l%=*} "* ]] || grep -qx "$l" "$KBUILD/.config" || echo "$l"
+		done)
 	[ -z "$missing" ] ||
-		die "Kconfig dropped from config/rwp.config: $(echo $missing)"
+		die "Kconfig dropped from ${FRAGS[*]##*/}: $(echo $missing)"
 	echo "$sum" > "$stamp"
 }
 
@@ -123,7 +147,11 @@ ticker() {
 
 extract_source
 check_source
-apply_series
+if [ "$FLAVOUR" = stock ]; then
+	[ ! -e "$KSRC/mm/rwp_gate.c" ] || die "$KSRC has the series: it is to be Debian's source"
+else
+	apply_series
+fi
 configure
 grep -q 'Rust is available' <(make -s -C "$KSRC" O="$KBUILD" rustavailable 2>&1) ||
 	die "make rustavailable fails: run scripts/setup.sh (rust-src, bindgen, libclang)"
