@@ -10,7 +10,8 @@
 #   make run     the kselftests with the module loaded (policy=merged)
 #   make check   every configuration, KUnit, the extras and the host checks
 #   make stress DURATION=3600   unload under load for that many seconds
-#   make bench   the cost of the gates, written to bench/RESULTS.md
+#   make bench   the cost of the gates on three kernels, in wall and icount
+#                time, written to bench/RESULTS.md (scripts/bench.sh)
 #   make model [DURATION=S] [SEED=S,...] [CONFIGS="..."]   the RWP model
 #                checker under each configuration (scripts/model.sh)
 #   make upstream   the module-independent kselftests as a selftests/mm
@@ -25,8 +26,11 @@ modules:
 rust-analyzer:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) rust-analyzer
 
-run check stress bench:
+run check stress:
 	@DURATION=$(DURATION) bash scripts/run.sh $@
+
+bench:
+	@ROUNDS=$(ROUNDS) ITERS=$(ITERS) bash scripts/bench.sh
 
 model:
 	@DURATION=$(DURATION) SEED=$(SEED) CONFIGS="$(CONFIGS)" bash scripts/model.sh

@@ -5,30 +5,20 @@
 #                          no module), hostile input, fuzz, stress, a short
 #                          bench, and the host checks
 #   scripts/run.sh stress  the unload-under-load stress for DURATION seconds
-#   scripts/run.sh bench   the gate cost bench (ROUNDS, ITERS), written to
-#                          bench/RESULTS.md
+# (make bench is scripts/bench.sh: several kernels, several boots.)
 # Every outcome lands in a KTAP document ($RWP_OUT/guest.ktap from the VM,
 # $RWP_OUT/host.ktap from the host checks); scripts/report.py judges them
 # against tests/expectations, prints the report and sets the exit status.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+. "$(dirname "$0")/phases.sh"
 
-# Every phase a run can have, in the order make check runs them: the
-# policies, the stock C (none: after the loads and unloads before it, the
-# stock decisions must be back), the test-only mutants, the extras.
-# The configurations that load the module: the three policies, then the
-# test-only mutants.
-module_configs=(merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch
-	ignores-numa)
-all_phases=(setup "${module_configs[@]:0:3}" none "${module_configs[@]:3}"
-	hostile fuzz stress bench host)
 mode=${1:-run}
 case "$mode" in
 run)	phases=(setup merged) ;;
 check)	phases=("${all_phases[@]:0:${#all_phases[@]}-1}") ;;
 stress)	phases=(setup stress) ;;
-bench)	phases=(setup bench) ;;
-*)	die "usage: $0 run|check|stress|bench" ;;
+*)	die "usage: $0 run|check|stress" ;;
 esac
 # RWP_PHASES="setup wp-only" make run: just those phases, for a quick look.
 if [ -n "${RWP_PHASES:-}" ]; then
@@ -44,10 +34,8 @@ case "$mode" in
 stress)	stress_seconds=${DURATION:-600} ;;
 *)	stress_seconds=45 ;;
 esac
-case "$mode" in
-bench)	bench_rounds=${ROUNDS:-15} bench_iters=${ITERS:-40} ;;
-*)	bench_rounds=3 bench_iters=20 ;;
-esac
+# make check's short bench; make bench (scripts/bench.sh) runs the full one.
+bench_rounds=3 bench_iters=20
 
 rm -rf "$RWP_OUT"
 mkdir -p "$RWP_OUT/bin"
@@ -104,13 +92,8 @@ timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh"
 	python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${phases[@]}" || true
 
 if [ -s "$RWP_OUT/bench.raw" ]; then
-	python3 "$RWP_TOP/scripts/bench_report.py" "$RWP_OUT/bench.raw" > "$RWP_OUT/bench.md"
-	if [ "$mode" = bench ]; then
-		{ echo "# Cost of the gates: last \`make bench\`"; echo
-		  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, TCG guest, 2 vCPUs."; echo
-		  cat "$RWP_OUT/bench.md"; } > "$RWP_TOP/bench/RESULTS.md"
-		stage "bench: written to bench/RESULTS.md"
-	fi
+	python3 "$RWP_TOP/scripts/bench_report.py" "test:wall:$RWP_OUT/bench.raw" \
+		> "$RWP_OUT/bench.md"
 	echo; echo "== bench"; cat "$RWP_OUT/bench.md"
 fi
 stage "report"

@@ -602,5 +602,36 @@ class UpstreamTest(unittest.TestCase):
         self.assertEqual(upstream.prune_h(h, keep), "/* Both. */\nint used(void);\n")
 
 
+class BenchReportTest(Tmp):
+    """scripts/bench_report.py: ratios with their intervals."""
+
+    def test_ratio_and_interval(self):
+        import bench_report
+        import random
+        lo_hi = bench_report.interval([10.0] * 9, [5.0] * 9, random.Random(1))
+        self.assertEqual(lo_hi, (2.0, 2.0, 2.0))
+        ratio, lo, hi = bench_report.interval([9.0, 10.0, 11.0] * 5, [10.0] * 15,
+                                              random.Random(1))
+        self.assertEqual(ratio, 1.0)
+        self.assertTrue(lo < 1.0 < hi or lo == 1.0 == hi)
+
+    def test_tables_per_unit_and_kernel(self):
+        import bench_report
+        raw = "".join(f"{c} gup_rwp {v}\n" for c, v in
+                      [("none", 100), ("merged", 101), ("seed", 102)] * 4)
+        stock = "".join(f"none gup_rwp {v}\n" for v in [100, 100, 100, 100])
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = bench_report.main([f"prod:icount:{self.write('p', raw)}",
+                                    f"stock:icount:{self.write('s', stock)}"])
+        self.assertEqual(rc, 0)
+        text = out.getvalue()
+        self.assertIn("## icount time", text)
+        self.assertIn("| read GUP, unprotected page of an RWP VMA (per page) | 100 | 101 | 102 |"
+                      " 1.010 [1.010, 1.010] | 1.020 [1.020, 1.020] |", text)
+        self.assertIn("prod none / stock none", text)
+        self.assertNotIn("## wall", text)
+
+
 if __name__ == "__main__":
     unittest.main()

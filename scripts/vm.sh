@@ -15,6 +15,7 @@ set -euo pipefail
 VM_MEMORY=${VM_MEMORY:-3G}
 VM_CPUS=${VM_CPUS:-2}
 VM_TIMEOUT=${VM_TIMEOUT:-3600}
+VM_QEMU_OPTS=${VM_QEMU_OPTS:-}	# more QEMU options (make bench: -icount)
 # KUnit runs each module's suites at insmod; a ring buffer that holds the
 # whole run, so that the per-phase dmesg checks see every line.
 VM_CMDLINE="kunit.enable=1 kunit.autorun=1 log_buf_len=32M"
@@ -42,6 +43,7 @@ accel() {
 
 vng_args=(--run "$KBUILD" $(accel) --cpus "$VM_CPUS" --memory "$VM_MEMORY"
 	--append "$VM_CMDLINE" --rwdir "$RWP_OUT" --rodir "$KSRC" --cwd "$RWP_TOP")
+[ -z "$VM_QEMU_OPTS" ] || vng_args+=(--qemu-opts "$VM_QEMU_OPTS")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
 fi

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs in the guest: rwp_bench under no module, merged and seed, interleaved
-# round by round (the order rotates, so drift spreads evenly), and prints
-# raw "config workload ns" lines for scripts/bench_report.py.
-#   bench-guest.sh BIN_DIR MODULE ROUNDS ITERATIONS
+# Runs in the guest: rwp_bench under each configuration (none: no module;
+# else the module with that policy), interleaved round by round (the order
+# rotates, so drift spreads evenly), and prints raw "config workload ns"
+# lines for scripts/bench_report.py.
+#   bench-guest.sh BIN_DIR MODULE ROUNDS ITERATIONS "CONFIG..."
 set -u
 bin=$1 module=$2 rounds=$3 iters=$4
+read -r -a configs <<< "$5"
 kunit_glob=/sys/module/kunit/parameters/filter_glob
-configs=(none merged seed)
 
 # The mTHP shmem folios the pageout workload reclaims.
 echo always > /sys/kernel/mm/transparent_hugepage/hugepages-64kB/shmem_enabled

@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.join(TOP, "scripts"))
 from dmesg_scan import ANNOUNCE, KmsgReader, scan  # noqa: E402
 from ktap import Writer, parse  # noqa: E402
 
-MODULE = os.path.join(TOP, "rwp.ko")
+# make bench loads a module built for the kernel it boots.
+MODULE = os.environ.get("RWP_MODULE") or os.path.join(TOP, "rwp.ko")
 BIN = os.environ["RWP_TEST_BIN"]
 KSELFTESTS = os.environ["RWP_KSELFTESTS"].split()  # tests/Makefile's TEST_GEN_PROGS
 # The kselftest runner's line for each program: its header, its verdict.
@@ -320,8 +321,9 @@ def phase_bench(w):
     rounds, iters = os.environ["RWP_BENCH_ROUNDS"], os.environ["RWP_BENCH_ITERS"]
     w.header(3, w.phase)
     log(f"bench: {rounds} rounds")
+    configs = os.environ.get("RWP_BENCH_CONFIGS", "none merged seed")
     rc, out = without_kunit(lambda: sh(os.path.join(TOP, "tests", "bench-guest.sh"),
-                                       BIN, MODULE, rounds, iters))
+                                       BIN, MODULE, rounds, iters, configs))
     write_file(os.path.join(OUT, "bench.raw"), out)
     leaf(w, "bench", rc == 0, *([] if rc == 0 else out.splitlines()[-20:]),
          directive=f"{rounds} rounds")

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Times the three gate-heavy workloads once, in whatever configuration the
- * kernel is in (no module, or the module under some policy):
+ * Times each workload once, in whatever configuration the kernel is in (no
+ * module, the module under some policy, or a kernel without the series).
+ * The gate-heavy ones:
  *   gup_read   process_vm_readv of a protected page (async RWP): the GUP
  *              gate, a fault and its resolution, per page;
  *   collapse   MADV_COLLAPSE of a protected, PTE-mapped shmem THP: the
  *              collapse gate refuses, per attempt;
  *   pageout    MADV_PAGEOUT of protected 64 KiB shmem folios and the
  *              refault: reclaim batches the unmap (the rmap gate), per folio.
+ * And what every process pays, where no gate is asked or it says yes:
+ *   gup_rwp    the same read of unprotected pages of an RWP-registered VMA;
+ *   gup_plain  the same read outside any userfaultfd VMA;
+ *   collapse_ok  MADV_COLLAPSE of an unprotected PTE-mapped shmem THP, which
+ *              succeeds (the collapse path khugepaged's scan takes), per page
+ *              table collapsed.
  *   rwp_bench ITERATIONS
  * Prints "workload nanoseconds-per-operation" lines.
  */
@@ -51,7 +58,10 @@ static char *shmem_map(size_t len, size_t align)
 	return p;
 }
 
-static double bench_gup_read(int iters)
+enum gup_kind { GUP_PROTECTED, GUP_RWP_VMA, GUP_PLAIN };
+
+/* process_vm_readv of 8 bytes of each of GUP_PAGES pages, per page. */
+static double bench_gup(int iters, enum gup_kind kind)
 {
 	size_t len = GUP_PAGES * psize();
 	struct rwp_ctx ctx;
@@ -62,24 +72,26 @@ static double bench_gup_read(int iters)
 	int i, p;
 
 	area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED || rwp_open(&ctx, false))
-		ksft_exit_fail_msg("gup_read setup\n");
+	if (area == MAP_FAILED)
+		ksft_exit_fail_msg("gup setup\n");
 	madvise(area, len, MADV_NOHUGEPAGE);
 	memset(area, 1, len);
-	if (rwp_register(&ctx, area, len))
-		ksft_exit_fail_msg("gup_read register\n");
+	if (kind != GUP_PLAIN && (rwp_open(&ctx, false) || rwp_register(&ctx, area, len)))
+		ksft_exit_fail_msg("gup register\n");
 	for (p = 0; p < GUP_PAGES; p++) {
 		local[p] = (struct iovec){ .iov_base = buf[p], .iov_len = sizeof(buf[p]) };
 		remote[p] = (struct iovec){ .iov_base = area + p * psize(), .iov_len = 8 };
 	}
 	for (i = 0; i < iters; i++) {
-		rwp_protect(&ctx, area, len, true);
+		if (kind == GUP_PROTECTED)
+			rwp_protect(&ctx, area, len, true);
 		t0 = now_ns();
 		if (process_vm_readv(getpid(), local, GUP_PAGES, remote, GUP_PAGES, 0) < 0)
 			ksft_exit_fail_msg("process_vm_readv\n");
 		t += now_ns() - t0;
 	}
-	rwp_close(&ctx);
+	if (kind != GUP_PLAIN)
+		rwp_close(&ctx);
 	munmap(area, len);
 	return t / ((double)iters * GUP_PAGES);
 }
@@ -104,6 +116,38 @@ static double bench_collapse(int iters)
 		madvise(area, h, MADV_COLLAPSE);
 	t = now_ns() - t0;
 	rwp_close(&ctx);
+	munmap(area, h);
+	return t / iters;
+}
+
+/*
+ * MADV_COLLAPSE of an unprotected shmem range whose THP is in the page cache
+ * and mapped by PTEs: it collapses into a PMD mapping. Zapping the mapping
+ * and faulting it in again under MADV_NOHUGEPAGE maps the THP by PTEs for
+ * the next round.
+ */
+static double bench_collapse_ok(int iters)
+{
+	size_t h = read_pmd_pagesize();
+	double t = 0, t0;
+	char *area;
+	int i;
+
+	area = shmem_map(h, h);
+	memset(area, 1, h);
+	madvise(area, h, MADV_HUGEPAGE);
+	if (madvise(area, h, MADV_COLLAPSE))
+		ksft_exit_fail_msg("collapse_ok: no THP to start from\n");
+	for (i = 0; i < iters; i++) {
+		madvise(area, h, MADV_DONTNEED);
+		madvise(area, h, MADV_NOHUGEPAGE);
+		force_read_pages(area, h / psize(), psize());
+		madvise(area, h, MADV_HUGEPAGE);
+		t0 = now_ns();
+		if (madvise(area, h, MADV_COLLAPSE))
+			ksft_exit_fail_msg("collapse_ok: MADV_COLLAPSE failed\n");
+		t += now_ns() - t0;
+	}
 	munmap(area, h);
 	return t / iters;
 }
@@ -137,8 +181,11 @@ int main(int argc, char **argv)
 	int iters = argc > 1 ? atoi(argv[1]) : 20;
 
 	/* A read GUP is short: ten times the rounds, to see past TCG's noise. */
-	printf("gup_read %.0f\n", bench_gup_read(10 * iters));
+	printf("gup_read %.0f\n", bench_gup(10 * iters, GUP_PROTECTED));
+	printf("gup_rwp %.0f\n", bench_gup(10 * iters, GUP_RWP_VMA));
+	printf("gup_plain %.0f\n", bench_gup(10 * iters, GUP_PLAIN));
 	printf("collapse %.0f\n", bench_collapse(iters));
+	printf("collapse_ok %.0f\n", bench_collapse_ok(iters));
 	printf("pageout %.0f\n", bench_pageout(iters));
 	return 0;
 }
