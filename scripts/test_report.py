@@ -590,6 +590,17 @@ class UpstreamTest(unittest.TestCase):
         with self.assertRaisesRegex(upstream.Error, r"t.c:1: long x = rwp_gate_asked"):
             upstream.strip_module("t.c", "long x = rwp_gate_asked(GATE_UNMAP);\n")
 
+    def test_a_name_the_directory_uses_is_refused(self):
+        import upstream
+        with tempfile.TemporaryDirectory() as mm:
+            with open(os.path.join(mm, "uffd-wp-mremap.c"), "w") as f:
+                f.write("static void *mmap_aligned(size_t size, int prot, int flags)\n")
+            with open(os.path.join(mm, "vm_util.h"), "w") as f:
+                f.write("void *mmap_aligned(size_t len);\n")
+            upstream.clashes(mm, {"aligned_mmap"})
+            with self.assertRaisesRegex(upstream.Error, r"mmap_aligned \(in uffd-wp-mremap.c\)"):
+                upstream.clashes(mm, {"mmap_aligned", "aligned_mmap"})
+
     def test_helpers_nobody_calls_are_left_out(self):
         import upstream
         c = ("static int inner(void)\n{\n\treturn 1;\n}\n\n/* Used. */\n"

@@ -165,10 +165,24 @@ def prune_h(text, keep):
     return "\n\n".join(out).rstrip("\n") + "\n"
 
 
-def helpers(vm_c, vm_h, users):
+def clashes(mm, names):
+    """Every program of the directory includes vm_util.h: a name it adds must
+    be new to all of them (uffd-wp-mremap.c has a static mmap_aligned())."""
+    found = []
+    for f in sorted(os.listdir(mm)):
+        if f.endswith((".c", ".h")) and f not in ("vm_util.c", "vm_util.h"):
+            text = read(os.path.join(mm, f))
+            found += [f"{name} (in {f})" for name in sorted(names)
+                      if re.search(rf"\b{name}\b", text)]
+    if found:
+        raise Error("vm_util would gain names the directory already uses: " + ", ".join(found))
+
+
+def helpers(vm_c, vm_h, users, mm):
     """vm_util.[ch] with the helpers of rwp_lib.[ch] that users need appended."""
     lib = read(os.path.join(TESTS, "rwp_lib.c"))
     keep = used(lib, users)
+    clashes(mm, {n for n in keep if not re.search(rf"static [^\n]*\b{n}\(", lib)})
     lib_incs, lib_body = includes_and_body(lib)
     lib_incs = [i for i in lib_incs if not DROP.fullmatch(i) and i != '#include "vm_util.h"']
     hdr_incs, hdr_body = includes_and_body(read(os.path.join(TESTS, "rwp_lib.h")))
@@ -261,7 +275,7 @@ def series(ksrc, orig, out):
 
         tests = [strip_module(ours, read(os.path.join(TESTS, ours))) for ours, _, _ in PROGRAMS]
         vm_c, vm_h = (os.path.join(tree, MM, f) for f in ("vm_util.c", "vm_util.h"))
-        c, h = helpers(read(vm_c), read(vm_h), "".join(tests))
+        c, h = helpers(read(vm_c), read(vm_h), "".join(tests), os.path.join(ksrc, MM))
         write(vm_c, c)
         write(vm_h, h)
         commit(tree, "1-vm_util.txt", ident)

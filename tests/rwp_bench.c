@@ -51,7 +51,7 @@ static char *shmem_map(size_t len, size_t align)
 
 	if (fd < 0 || ftruncate(fd, len))
 		ksft_exit_fail_msg("memfd\n");
-	p = mmap_aligned(len, align, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	p = aligned_mmap(len, align, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
 	close(fd);
 	if (p == MAP_FAILED)
 		ksft_exit_fail_msg("mmap\n");

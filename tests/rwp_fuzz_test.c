@@ -222,10 +222,10 @@ TEST(random_uffd_sequence)
 	memfd = memfd_create("rwp-fuzz", MFD_CLOEXEC);
 	ASSERT_GE(memfd, 0);
 	ASSERT_EQ(ftruncate(memfd, REGION_PAGES * psize()), 0);
-	regions[0].base = mmap_aligned(REGION_PAGES * psize(), 2UL << 20,
+	regions[0].base = aligned_mmap(REGION_PAGES * psize(), 2UL << 20,
 				       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	regions[0].shmem = false;
-	regions[1].base = mmap_aligned(REGION_PAGES * psize(), 2UL << 20,
+	regions[1].base = aligned_mmap(REGION_PAGES * psize(), 2UL << 20,
 				       PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
 	regions[1].shmem = true;
 	for (i = 0; i < 2; i++) {

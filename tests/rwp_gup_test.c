@@ -434,7 +434,7 @@ static void fill_huge(char *area, size_t hpage)
 /* A PMD-mapped anon THP, made by MADV_COLLAPSE; MAP_FAILED if it could not be. */
 static char *make_thp(size_t hpage)
 {
-	char *thp = mmap_aligned(hpage, hpage, PROT_READ | PROT_WRITE,
+	char *thp = aligned_mmap(hpage, hpage, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
 	if (thp == MAP_FAILED)

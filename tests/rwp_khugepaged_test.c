@@ -96,7 +96,7 @@ static void anon_setup(struct __test_metadata *_metadata,
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		*r[i] = mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE,
+		*r[i] = aligned_mmap(env->hpage, env->hpage, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		ASSERT_NE(*r[i], MAP_FAILED);
 		ASSERT_EQ(madvise(*r[i], env->hpage, MADV_NOHUGEPAGE), 0);
@@ -178,7 +178,7 @@ static int hpage_memfd(struct collapse_env *env)
 /* A PMD-aligned shared mapping of that memfd, or MAP_FAILED. */
 static char *map_hpage(struct collapse_env *env, int fd)
 {
-	return mmap_aligned(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	return aligned_mmap(env->hpage, env->hpage, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
 }
 
 /*

@@ -407,7 +407,7 @@ unsigned long rwp_rand(unsigned long long *state)
 	return (*state * 2685821657736338717ULL) >> 32;
 }
 
-void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd)
+void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd)
 {
 	size_t span = len + align;
 	char *raw, *start;

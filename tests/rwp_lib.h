@@ -128,7 +128,7 @@ long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_fl
 unsigned long rwp_rand(unsigned long long *state);
 
 /* An anonymous or shared mapping of len whose start is aligned to align. */
-void *mmap_aligned(size_t len, size_t align, int prot, int flags, int fd);
+void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd);
 
 /* Is swap configured (a device after the header of /proc/swaps)? */
 bool swap_available(void);

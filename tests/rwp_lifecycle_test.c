@@ -168,7 +168,7 @@ TEST(fork_event_fork_child)
  */
 static char *move(char *area, size_t len, size_t align)
 {
-	char *dst = mmap_aligned(len, align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *dst = aligned_mmap(len, align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
 	if (dst == MAP_FAILED)
 		return dst;
@@ -207,7 +207,7 @@ static void moved_range_reports_gup(struct __test_metadata *_metadata, bool pmd)
 	char *area, *moved, byte;
 
 	ASSERT_NE(len, 0);
-	area = mmap_aligned(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	ASSERT_NE(area, MAP_FAILED);
 	memset(area, PATTERN(0), len);
 	ASSERT_EQ(madvise(area, len, pmd ? MADV_COLLAPSE : MADV_NOHUGEPAGE), 0);

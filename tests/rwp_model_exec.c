@@ -346,10 +346,10 @@ static int setup(bool sync, bool event_fork)
 			run.memfd[r] = memfd_create("rwp-model", MFD_CLOEXEC);
 			if (run.memfd[r] < 0 || ftruncate(run.memfd[r], len))
 				goto err;
-			run.base[r] = mmap_aligned(len, HPAGE, PROT_READ | PROT_WRITE,
+			run.base[r] = aligned_mmap(len, HPAGE, PROT_READ | PROT_WRITE,
 						   MAP_SHARED, run.memfd[r]);
 		} else {
-			run.base[r] = mmap_aligned(len, r == R_ANON64K ? MTHP : HPAGE,
+			run.base[r] = aligned_mmap(len, r == R_ANON64K ? MTHP : HPAGE,
 						   PROT_READ | PROT_WRITE,
 						   MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		}
@@ -877,7 +877,7 @@ static void op_collapse(int r, bool other)
 	char *map = run.base[r];
 
 	if (other && run.memfd[r] >= 0) {
-		map = mmap_aligned(HPAGE, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, run.memfd[r]);
+		map = aligned_mmap(HPAGE, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, run.memfd[r]);
 		if (map == MAP_FAILED)
 			return;
 	}

@@ -154,7 +154,7 @@ static void anon_mthp(struct __test_metadata *_metadata,
 	thp_push_settings(&s);
 
 	env->len = nr_folios * MTHP_SIZE;
-	env->area = mmap_aligned(env->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+	env->area = aligned_mmap(env->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	ASSERT_NE(env->area, MAP_FAILED);
 	fill(env->area, env->len);
@@ -405,7 +405,7 @@ TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 	fd = memfd_create("rwp-reclaim", MFD_CLOEXEC);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(ftruncate(fd, self->env.len), 0);
-	self->env.area = mmap_aligned(self->env.len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+	self->env.area = aligned_mmap(self->env.len, MTHP_SIZE, PROT_READ | PROT_WRITE,
 				      MAP_SHARED, fd);
 	close(fd);
 	ASSERT_NE(self->env.area, MAP_FAILED);

@@ -119,10 +119,10 @@ static void *collapse_worker(void *arg)
 	int memfd = memfd_create("rwp-stress", MFD_CLOEXEC);
 	int fd = open("/proc/self/mem", O_RDONLY);
 
-	anon = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	anon = aligned_mmap(h, h, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	if (memfd < 0 || fd < 0 || ftruncate(memfd, h) || anon == MAP_FAILED)
 		ksft_exit_fail_msg("collapse worker setup\n");
-	shm = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
+	shm = aligned_mmap(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
 	if (shm == MAP_FAILED || rwp_open(&ctx, false))
 		ksft_exit_fail_msg("collapse worker setup\n");
 	madvise(anon, h, MADV_NOHUGEPAGE);
@@ -155,7 +155,7 @@ static void *collapse_worker(void *arg)
 /* A PMD-mapped anon THP, filled; exits the test if there is none. */
 static char *thp_area(size_t h)
 {
-	char *thp = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *thp = aligned_mmap(h, h, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
 	if (thp == MAP_FAILED)
 		ksft_exit_fail_msg("thp worker mmap\n");
@@ -224,8 +224,8 @@ static void *retract_worker(void *arg)
 
 		if (memfd < 0 || ftruncate(memfd, h))
 			ksft_exit_fail_msg("retract worker memfd\n");
-		area = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
-		other = mmap_aligned(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
+		area = aligned_mmap(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
+		other = aligned_mmap(h, h, PROT_READ | PROT_WRITE, MAP_SHARED, memfd);
 		close(memfd);
 		if (area == MAP_FAILED || other == MAP_FAILED)
 			ksft_exit_fail_msg("retract worker mmap\n");
@@ -252,8 +252,8 @@ static void *reclaim_worker(void *arg)
 	struct rwp_ctx ctx;
 	char *area, *lazy;
 
-	area = mmap_aligned(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	lazy = mmap_aligned(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	area = aligned_mmap(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	lazy = aligned_mmap(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	if (area == MAP_FAILED || lazy == MAP_FAILED || rwp_open(&ctx, false))
 		ksft_exit_fail_msg("reclaim worker setup\n");
 	fill(area, len);
