@@ -62,7 +62,7 @@ timed tests make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$R
 cp "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$RWP_OUT/bin/"
 upstream_bin=
 if [ "$mode" = check ]; then
-	stage "upstream: the selftests/mm series, applied to a pristine 7.3 tools/ and built there"
+	stage "upstream: the selftests/mm series, applied to a pristine 7.3 tools/, selftests/mm built"
 	upstream_bin=$RWP_OUT/upstream-bin
 	timed upstream bash "$RWP_TOP/scripts/upstream.sh" build "$RWP_OUT/upstream" \
 		"$upstream_bin" || die "make upstream's series does not build on a pristine tree"

@@ -3,8 +3,10 @@
 # on a tree that never saw this project:
 #   scripts/upstream.sh series OUT      write the series to OUT (make upstream)
 #   scripts/upstream.sh build OUT BIN   the series to OUT, applied to a pristine
-#                                       copy of the tree's tools/ in OUT/tree,
-#                                       its tests built the selftests way in BIN
+#                                       copy of the tree's tools/ in OUT/tree;
+#                                       the whole selftests/mm directory built
+#                                       there (into OUT/mm), its new tests
+#                                       copied to BIN
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -14,17 +16,18 @@ series() {
 	python3 "$RWP_TOP/scripts/upstream.py" --ksrc "$KSRC" --orig "$ORIG" --out "$1"
 }
 
-# The selftests build needs tools/ and mm/gup_test.h; kernel.sh patches
-# neither, so the cache's copies are Debian's.
+# What the selftests/mm build reads of the tree: tools/ and three headers
+# outside it. kernel.sh patches none of them, so the cache's copies are
+# Debian's.
+PRISTINE=(tools mm/gup_test.h lib/test_hmm_uapi.h include/vdso/time64.h)
 pristine_tree() {
 	local tree=$1 f
-	for f in tools mm/gup_test.h; do
-		[ ! -e "$ORIG/$f" ] || die "$f is patched by the series: no pristine copy here"
-	done
 	rm -rf "$tree"
-	mkdir -p "$tree/mm"
-	cp -a "$KSRC/tools" "$tree/"
-	cp -a "$KSRC/mm/gup_test.h" "$tree/mm/"
+	for f in "${PRISTINE[@]}"; do
+		[ ! -e "$ORIG/$f" ] || die "$f is patched by the series: no pristine copy here"
+		mkdir -p "$tree/$(dirname "$f")"
+		cp -a "$KSRC/$f" "$tree/$f"
+	done
 }
 
 build() {
@@ -37,12 +40,16 @@ build() {
 		GIT_CEILING_DIRECTORIES=$out git -C "$out/tree" apply "$p" ||
 			die "${p##*/} does not apply to 7.3"
 	done
-	mkdir -p "$bin"
+	# The whole directory: every program includes vm_util.h, which the
+	# series extends (a name clash there once broke uffd-wp-mremap).
+	mkdir -p "$out/mm" "$bin"
+	make -s -j"$(nproc)" -C "$out/tree/tools/testing/selftests/mm" OUTPUT="$out/mm" \
+		KHDR_INCLUDES="-isystem $KBUILD/usr/include" > "$out/mm.log" 2>&1 ||
+		{ tail -20 "$out/mm.log"; die "selftests/mm does not build with the series"; }
 	for p in "$out"/tree/tools/testing/selftests/mm/uffd-rwp-*.c; do
-		progs+=("$bin/$(basename "$p" .c)")
+		progs+=("$out/mm/$(basename "$p" .c)")
 	done
-	make -s -C "$out/tree/tools/testing/selftests/mm" OUTPUT="$bin" \
-		KHDR_INCLUDES="-isystem $KBUILD/usr/include" "${progs[@]}"
+	cp "${progs[@]}" "$bin/"
 }
 
 case "${1:-}" in
