@@ -28,18 +28,12 @@ bash "$RWP_TOP/scripts/setup.sh"
 for k in test prod stock; do
 	bash "$RWP_TOP/scripts/kernel.sh" "$k"
 done
-build_dir() {
-	case $1 in
-	test) echo "$KBUILD" ;;
-	*) echo "$RWP_CACHE/linux-build-$1" ;;
-	esac
-}
 # The module for each kernel with the series, built from a copy of the
 # sources (the checkout's rwp.ko is make check's).
 for k in test prod; do
 	mkdir -p "$base/module-$k"
 	cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$base/module-$k/"
-	make -s -C "$(build_dir "$k")" M="$base/module-$k" modules >/dev/null ||
+	make -s -C "$(kbuild_of "$k")" M="$base/module-$k" modules >/dev/null ||
 		die "the module does not build against the $k kernel"
 done
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$base/bin" ||
@@ -56,9 +50,9 @@ for k in test prod stock; do
 		[ "$unit" = wall ] || opts=$icount_opts cpus=1
 		stage "bench: $k kernel, $unit time, $rounds rounds ($configs)"
 		# The guest sees the cache only through RWP_OUT: all of $base.
-		RWP_OUT=$base KBUILD=$(build_dir "$k") VM_QEMU_OPTS=$opts VM_CPUS=$cpus \
+		RWP_OUT=$base KBUILD=$(kbuild_of "$k") VM_QEMU_OPTS=$opts VM_CPUS=$cpus \
 			bash "$RWP_TOP/scripts/vm.sh" env \
-			RWP_TEST_BIN="$base/bin" KSRC="$KSRC" KBUILD="$(build_dir "$k")" \
+			RWP_TEST_BIN="$base/bin" KSRC="$KSRC" KBUILD="$(kbuild_of "$k")" \
 			RWP_MODULE="$module" RWP_BENCH_CONFIGS="$configs" \
 			RWP_MODULE_CONFIGS= RWP_MUTANTS= RWP_KSELFTESTS= \
 			RWP_BENCH_ROUNDS="$rounds" RWP_BENCH_ITERS="$iters" \

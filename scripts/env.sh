@@ -5,6 +5,13 @@ RWP_CACHE=${RWP_CACHE:-/var/cache/rwp}
 RWP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KSRC=${KSRC:-$RWP_CACHE/linux-src}
 KBUILD=${KBUILD:-$RWP_CACHE/linux-build}
+# The O= directory of a kernel flavour (scripts/kernel.sh): test is $KBUILD.
+kbuild_of() {
+	case $1 in
+	test) echo "$KBUILD" ;;
+	*) echo "$RWP_CACHE/linux-build-$1" ;;
+	esac
+}
 RWP_VENV=$RWP_CACHE/venv
 RWP_CARGO=$RWP_CACHE/cargo
 # The last run: its KTAP documents, kernel logs and stage times.

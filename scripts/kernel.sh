@@ -18,8 +18,8 @@ FLAVOUR=${1:-test}
 FRAGS=("$RWP_TOP/config/rwp.config")
 case "$FLAVOUR" in
 test)	;;
-prod)	KBUILD=$RWP_CACHE/linux-build-prod FRAGS+=("$RWP_TOP/config/prod.config") ;;
-stock)	KSRC=$RWP_CACHE/linux-src-stock KBUILD=$RWP_CACHE/linux-build-stock
+prod)	KBUILD=$(kbuild_of prod) FRAGS+=("$RWP_TOP/config/prod.config") ;;
+stock)	KSRC=$RWP_CACHE/linux-src-stock KBUILD=$(kbuild_of stock)
 	FRAGS+=("$RWP_TOP/config/prod.config") ;;
 *)	die "usage: $0 [test|prod|stock]" ;;
 esac

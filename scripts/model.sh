@@ -5,11 +5,12 @@
 #   DURATION  seconds per configuration, all seeds together (default: the
 #             checker's own bound, 130 operations a seed, about 8 s)
 #   SEED      seeds (default: the checker's, 1,2,3,4)
-#   CONFIGS   none, policies and mutants (default: all eight)
+#   CONFIGS   none, policies and mutants (default: all, scripts/phases.sh)
 # Needs the kernel scripts/kernel.sh built (it does not build one). The
 # KTAP of each configuration lands in $MODEL_OUT/model/CONFIG.ktap.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+. "$(dirname "$0")/phases.sh"
 
 MODEL_OUT=${MODEL_OUT:-$RWP_CACHE/model-out}
 mkdir -p "$MODEL_OUT/bin"
@@ -18,7 +19,8 @@ make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null || die "the module does 
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$MODEL_OUT/bin" \
 	"$MODEL_OUT/bin/rwp_model_test" || die "rwp_model_test does not build"
 
-vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch ignores-numa}")
+vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none ${module_configs[*]}}"
+      RWP_MUTANTS="${module_configs[*]:3}")
 [ -z "${SEED:-}" ] || vars+=(RWP_MODEL_SEEDS="$SEED")
 if [ -n "${DURATION:-}" ]; then
 	# A time bound instead of the operation bound.

@@ -225,21 +225,24 @@ def add_program(tree, name, first):
     write(rv, text.replace(last, last + line, 1))
 
 
-def git(tree, *args, env=None):
-    return subprocess.run(["git", "-C", tree, *args], check=True, text=True,
+def git(tree, *args, env=None, stdin=None):
+    return subprocess.run(["git", "-C", tree, *args], check=True, text=True, input=stdin,
                           capture_output=True, env=env).stdout
+
+
+def git_env(ident):
+    """Author and committer: ident, at DATE."""
+    name, email = ident
+    return dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
+                GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email,
+                GIT_AUTHOR_DATE=DATE, GIT_COMMITTER_DATE=DATE)
 
 
 def commit(tree, message_file, ident):
     subject, _, body = read(os.path.join(MESSAGES, message_file)).partition("\n\n")
-    name, email = ident
-    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
-               GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email,
-               GIT_AUTHOR_DATE=DATE, GIT_COMMITTER_DATE=DATE)
-    msg = f"{subject.strip()}\n\n{body.strip()}\n\nSigned-off-by: {name} <{email}>\n"
+    msg = f"{subject.strip()}\n\n{body.strip()}\n\nSigned-off-by: {ident[0]} <{ident[1]}>\n"
     git(tree, "add", "-A")
-    subprocess.run(["git", "-C", tree, "commit", "-q", "-F", "-"], input=msg, check=True,
-                   text=True, env=env, capture_output=True)
+    git(tree, "commit", "-q", "-F", "-", env=git_env(ident), stdin=msg)
 
 
 def identity():
@@ -266,9 +269,7 @@ def series(ksrc, orig, out):
             dst = os.path.join(tree, MM, f)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             shutil.copy2(pristine(ksrc, orig, os.path.join(MM, f)), dst)
-        env = dict(os.environ, GIT_AUTHOR_DATE=DATE, GIT_COMMITTER_DATE=DATE,
-                   GIT_AUTHOR_NAME=ident[0], GIT_AUTHOR_EMAIL=ident[1],
-                   GIT_COMMITTER_NAME=ident[0], GIT_COMMITTER_EMAIL=ident[1])
+        env = git_env(ident)
         git(tree, "add", "-A")
         git(tree, "commit", "-q", "-m", "Linux 7.3 (the files this series touches)", env=env)
         base = git(tree, "rev-parse", "HEAD").strip()

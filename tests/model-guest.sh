@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest (scripts/model.sh boots it): the RWP model checker
 # under each configuration named in RWP_MODEL_CONFIGS ("none": no module;
-# a policy: insmod rwp.ko policy=NAME; a mutant: mutant=NAME), after the
+# a policy: insmod rwp.ko policy=NAME; a mutant, one of RWP_MUTANTS:
+# mutant=NAME), after the
 # guest setup make check's setup phase does too (tests/guest-setup.sh: zram
 # swap, ext4 on loop for O_DIRECT, cgroup2), and 64 KiB mTHP on. Output: OUT_DIR/model/CONFIG.ktap, and
 # one summary line per configuration on stdout.
@@ -12,8 +13,8 @@ bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$2/model
 mkdir -p "$out"
-configs=${RWP_MODEL_CONFIGS:-none merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch ignores-numa}
-mutants=" rwp-only no-retract-gate no-collapse-gate mixed-batch ignores-numa "
+configs=$RWP_MODEL_CONFIGS
+mutants=" $RWP_MUTANTS "
 thp=/sys/kernel/mm/transparent_hugepage
 
 "$top/tests/guest-setup.sh" zram_swap ext4_on_loop cgroup2

@@ -650,18 +650,11 @@ FIXTURE_VARIANT_ADD(numa_hint, pmd)
 static long vmstat_get(const char *name)
 {
 	static char buf[16384];
-	size_t n = strlen(name), got = 0;
-	ssize_t ret;
+	size_t n = strlen(name);
 	char *line;
-	int fd = open("/proc/vmstat", O_RDONLY);
 
-	if (fd < 0)
+	if (!read_file("/proc/vmstat", buf, sizeof(buf)))
 		return -1;
-	while (got < sizeof(buf) - 1 &&
-	       (ret = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += ret;
-	close(fd);
-	buf[got] = '\0';
 	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 		if (!strncmp(line, name, n) && line[n] == ' ')
 			return strtol(line + n + 1, NULL, 10);
