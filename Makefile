@@ -12,7 +12,7 @@
 #   make stress DURATION=3600   unload under load for that many seconds
 #   make bench   the cost of the gates on three kernels, in wall and icount
 #                time, written to bench/RESULTS.md (scripts/bench.sh)
-#   make model [DURATION=S] [SEED=S,...] [CONFIGS="..."]   the RWP model
+#   make model [DURATION=S] [OPS=N] [SEED=S,...] [CONFIGS="..."]   the RWP model
 #                checker under each configuration (scripts/model.sh)
 #   make upstream   the module-independent kselftests as a selftests/mm
 #                series for a 7.3 tree, in out/upstream (scripts/upstream.py)
@@ -33,7 +33,7 @@ bench:
 	@ROUNDS=$(ROUNDS) ITERS=$(ITERS) bash scripts/bench.sh
 
 model:
-	@DURATION=$(DURATION) SEED=$(SEED) CONFIGS="$(CONFIGS)" bash scripts/model.sh
+	@DURATION=$(DURATION) OPS=$(OPS) SEED=$(SEED) CONFIGS="$(CONFIGS)" bash scripts/model.sh
 
 setup:
 	@bash scripts/setup.sh

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The RWP model checker (tests/rwp_model_test.c) in the VM, under chosen
-# configurations: make model [DURATION=SECONDS] [SEED=S[,S...]] [CONFIGS="..."]
+# configurations: make model [DURATION=SECONDS] [OPS=N] [SEED=S[,S...]] [CONFIGS="..."]
 #   DURATION  seconds per configuration, all seeds together (default: the
 #             checker's own bound, 130 operations a seed, about 8 s)
-#   SEED      seeds (default: the checker's, 1,2,3,4)
+#   OPS       operations a seed (default 130; with DURATION, no bound)
+#   SEED      seeds (default: the checker's, DEFAULT_SEEDS in tests/rwp_model_test.c)
 #   CONFIGS   none, policies and mutants (default: all, scripts/phases.sh)
 # Needs the kernel scripts/kernel.sh built (it does not build one). The
 # KTAP of each configuration lands in $MODEL_OUT/model/CONFIG.ktap.
@@ -24,8 +25,11 @@ vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none ${module_configs[*]}}"
 [ -z "${SEED:-}" ] || vars+=(RWP_MODEL_SEEDS="$SEED")
 if [ -n "${DURATION:-}" ]; then
 	# A time bound instead of the operation bound.
-	vars+=(RWP_MODEL_SECONDS="$DURATION" RWP_MODEL_OPS=1000000
+	vars+=(RWP_MODEL_SECONDS="$DURATION" RWP_MODEL_OPS="${OPS:-1000000}"
 	       RWP_MODEL_TIMEOUT=$((DURATION + 300)))
+elif [ -n "${OPS:-}" ]; then
+	# An operation bound only: as long as the seeds take.
+	vars+=(RWP_MODEL_OPS="$OPS" RWP_MODEL_SECONDS=100000 RWP_MODEL_TIMEOUT=100000)
 fi
 stage "model: ${vars[*]}"
 RWP_OUT=$MODEL_OUT bash "$RWP_TOP/scripts/vm.sh" env "${vars[@]}" \

@@ -13,6 +13,7 @@ import argparse
 import math
 import re
 import shlex
+import statistics
 import sys
 
 import ktap
@@ -374,15 +375,24 @@ def sites_table(judge):
 
 def model_table(judge):
     """Seed x configuration: where the model checker found a mismatch, as
-    operations/seconds to the first one (- where it found none)."""
+    operations/seconds to the first one (- where it found none); then, per
+    configuration, how many seeds found one and the medians over those."""
     if not judge.model:
         return
     phases = list(dict.fromkeys(p for p, _ in judge.model))
     seeds = list(dict.fromkeys(s for _, s in judge.model))
     cells = {(p, f"seed {s}"): f"{ops}/{secs}s" if found == "yes" else "-"
              for (p, s), (ops, secs, found) in judge.model.items()}
+    for p in phases:
+        runs = [v for (q, _), v in judge.model.items() if q == p]
+        hits = [(int(ops), float(secs)) for ops, secs, found in runs if found == "yes"]
+        cells[(p, "found")] = f"{len(hits)}/{len(runs)}"
+        if hits:
+            ops, secs = zip(*hits)
+            cells[(p, "median")] = f"{statistics.median(ops):g}/{statistics.median(secs):.1f}s"
+    rows = [f"seed {s}" for s in seeds] + ["found", "median"]
     table("model checker: operations/seconds to each seed's first mismatch", phases, cells,
-          {f"seed {s}": i for i, s in enumerate(seeds)})
+          {x: i for i, x in enumerate(rows)})
 
 
 def mutants_table(expect, judge, caught_by, required):

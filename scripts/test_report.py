@@ -478,7 +478,18 @@ other  like=nope  wp-only=pass
                      "    not ok 1 gup.async.process_vm_readv\n")
         out = self.green(guest=guest)
         self.assertRegex(out, r"operations/seconds to each seed's first mismatch\n.*\n"
-                              r"seed 3 +54/1.0s")
+                              r"seed 3 +54/1.0s\n"
+                              r"found +1/1\n"
+                              r"median +54/1.0s")
+
+    def test_model_medians_over_the_seeds_that_found_one(self):
+        lines = "".join(f"    # model: seed={s} mode=async ops={o} seconds={t} mismatch={f}\n"
+                        for s, o, t, f in [(1, 10, "1.0", "yes"), (2, 130, "2.0", "no"),
+                                           (3, 30, "3.0", "yes"), (4, 20, "5.0", "yes")])
+        guest = edit(GUEST, "    not ok 1 gup.async.process_vm_readv\n",
+                     lines + "    not ok 1 gup.async.process_vm_readv\n")
+        out = self.green(guest=guest)
+        self.assertRegex(out, r"seed 2 +-\n(.*\n){2}found +3/4\nmedian +20/3.0s")
 
     def test_call_site_reached_by_no_test(self):
         out = self.red("merged: call site gup_pmd was reached by no test's check",

@@ -20,14 +20,25 @@ static const size_t range_block[NR_RANGES] = {
 	[R_SHMEM] = 512, [R_SHMEM_WP] = 512,
 };
 
-void model_init(struct rwp_model *m, bool sync, bool event_fork)
+size_t rwp_range_pages(int range)
+{
+	return range_pages[range];
+}
+
+size_t rwp_range_block(int range)
+{
+	return range_block[range];
+}
+
+void model_init(struct rwp_model *m, const struct rwp_mode *mode)
 {
 	int r;
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	m->sync = sync;
-	m->event_fork = event_fork;
+	m->sync = mode->sync;
+	m->event_fork = mode->event_fork;
+	m->event_remap = mode->event_remap;
 	for (r = 0; r < NR_RANGES; r++) {
 		struct rwp_range_model *rm = &m->r[r];
 
@@ -497,6 +508,55 @@ void rule_collapse(struct rwp_model *m, int r)
 	default:
 		/* MADV_NOHUGEPAGE, or smaller than a PMD: nothing to collapse. */
 		return;
+	}
+}
+
+void rule_khugepaged(struct rwp_model *m, int r)
+{
+	/*
+	 * Anonymous ranges: the daemon collapses to PMD or mTHP orders, but
+	 * never over a PTE with the uffd bit (the pte_uffd() checks of
+	 * __collapse_huge_page_isolate() and collapse_scan_pmd()), and on a
+	 * uffd-armed VMA never over a missing one (mm/khugepaged.c,
+	 * collapse_max_ptes_none(): "if (vma && userfaultfd_armed(vma))
+	 * return 0"): what it may collapse has every page present and
+	 * accessed, and stays so, with its data. No page changes.
+	 * shmem: the twin mapping's collapse and the retraction of every
+	 * mapping's page table are MADV_COLLAPSE of another mapping's.
+	 */
+	if (m->r[r].shmem)
+		rule_collapse(m, r);
+}
+
+void rule_mremap(struct rwp_model *m, int r)
+{
+	struct rwp_range_model *rm = &m->r[r];
+	size_t i;
+
+	/*
+	 * doc: UFFD_FEATURE_EVENT_REMAP: "When the non-cooperative process
+	 * moves a virtual memory area to a different location, the manager
+	 * will receive UFFD_EVENT_REMAP": the moved area stays the manager's,
+	 * registered, and every page keeps its state (the PTEs move). Without
+	 * it the doc is silent; mm/userfaultfd.c, mremap_userfaultfd_prep():
+	 * "Drop uffd context if remap feature not enabled", and mm/mremap.c,
+	 * move_ptes() and mm/huge_memory.c, move_huge_pmd(), under
+	 * vma_has_uffd_without_event_remap(), "normalise RWP PTEs so the
+	 * destination starts accessible", clear the uffd bit of present and
+	 * swap entries and drop a uffd-wp marker (pte_clear()): a page of an
+	 * unregistered VMA is never left PROT_NONE, as after unregistering.
+	 * The executor registers the range again at once. The uffd-wp
+	 * context never has EVENT_REMAP.
+	 */
+	if (m->event_remap && !rm->wp)
+		return;
+	for (i = 0; i < rm->nr_pages; i++) {
+		struct rwp_page *p = &rm->pages[i];
+
+		if (p->state == OUT_PROT)
+			set_state(p, OUT_ACC);
+		else if (p->state == OUT_MARK)
+			set_state(p, OUT_NONE);
 	}
 }
 

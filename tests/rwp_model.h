@@ -61,9 +61,17 @@ struct rwp_range_model {
 	struct rwp_page *pages;
 };
 
+/* The features of a run's RWP context (a seed picks them). */
+struct rwp_mode {
+	bool sync;		/* UFFD_FEATURE_RWP_ASYNC off */
+	bool event_fork;	/* UFFD_FEATURE_EVENT_FORK */
+	bool event_remap;	/* UFFD_FEATURE_EVENT_REMAP */
+};
+
 struct rwp_model {
-	bool sync;		/* RWP_ASYNC off */
+	bool sync;		/* RWP_ASYNC off (UFFDIO_SET_MODE changes it) */
 	bool event_fork;
+	bool event_remap;	/* the RWP context's; the uffd-wp one has none */
 	struct rwp_range_model r[NR_RANGES];
 };
 
@@ -74,7 +82,11 @@ enum rwp_access {
 	ACC_GUP_NORETRY,/* a read GUP that cannot wait for a handler */
 };
 
-void model_init(struct rwp_model *m, bool sync, bool event_fork);
+/* Pages in a range; pages a fault may populate at once (its large folio). */
+size_t rwp_range_pages(int range);
+size_t rwp_range_block(int range);
+
+void model_init(struct rwp_model *m, const struct rwp_mode *mode);
 void model_free(struct rwp_model *m);
 /* Resets every page's allowed set to its current state: before each op. */
 void model_begin(struct rwp_model *m);
@@ -96,6 +108,10 @@ void rule_punch(struct rwp_model *m, int r, size_t first, size_t n);
 void rule_free(struct rwp_model *m, int r, size_t first, size_t n, const bool *swapped);
 void rule_reclaim(struct rwp_model *m, int r, size_t first, size_t n);
 void rule_collapse(struct rwp_model *m, int r);
+/* The khugepaged daemon's passes, with an unprotected twin of each memfd. */
+void rule_khugepaged(struct rwp_model *m, int r);
+/* The range moved by mremap(); unless its context has EVENT_REMAP, re-registered. */
+void rule_mremap(struct rwp_model *m, int r);
 void rule_migrate(struct rwp_model *m, int r);
 void rule_unregister(struct rwp_model *m, int r);
 void rule_set_mode(struct rwp_model *m, bool sync);

@@ -28,6 +28,7 @@
 
 #include "kselftest.h"
 #include "vm_util.h"
+#include "hugepage_settings.h"
 #include "../../../../mm/gup_test.h"
 #include "rwp_lib.h"
 #include "rwp_counters.h"
@@ -50,14 +51,16 @@ const char * const rwp_op_names[NR_OPS] = {
 	[OP_COLLAPSE_OTHER] = "collapse_other", [OP_RECLAIM] = "reclaim",
 	[OP_FORK] = "fork", [OP_SET_MODE] = "set_mode",
 	[OP_UNREGISTER] = "unregister", [OP_COMPACT] = "compact",
-	[OP_REFILL] = "refill", [OP_PIN] = "pin",
+	[OP_REFILL] = "refill", [OP_PIN] = "pin", [OP_KHUGEPAGED] = "khugepaged",
+	[OP_MREMAP] = "mremap",
 };
 
 static const char * const op_enum[NR_OPS] = {
 	"OP_PROTECT", "OP_READ", "OP_WRITE", "OP_GUP", "OP_FORCE_NONE",
 	"OP_DONTNEED", "OP_PAGEOUT", "OP_FREE", "OP_PUNCH", "OP_COLLAPSE",
 	"OP_COLLAPSE_OTHER", "OP_RECLAIM", "OP_FORK", "OP_SET_MODE",
-	"OP_UNREGISTER", "OP_COMPACT", "OP_REFILL", "OP_PIN",
+	"OP_UNREGISTER", "OP_COMPACT", "OP_REFILL", "OP_PIN", "OP_KHUGEPAGED",
+	"OP_MREMAP",
 };
 
 const char * const rwp_range_names[NR_RANGES] = {
@@ -105,6 +108,7 @@ static struct run {
 	int stop[2];
 	pthread_mutex_t lock;
 	unsigned int *faults[NR_RANGES];
+	unsigned int remaps;	/* UFFD_EVENT_REMAP messages read */
 	pid_t reader;
 	int req_fd, resp_fd;
 	int pins[MAX_PINS][2];
@@ -118,13 +122,6 @@ static struct run {
 static size_t ps(void)
 {
 	return psize();
-}
-
-size_t rwp_range_pages(int range)
-{
-	static const size_t pages[NR_RANGES] = { 32, 512, 32, 512, 512 };
-
-	return pages[range];
 }
 
 static size_t range_len(int r)
@@ -147,6 +144,14 @@ static __printf(1, 2) void fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(run.msg + used, run.msglen - used, fmt, ap);
 	va_end(ap);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static bool failed(void)
@@ -172,6 +177,13 @@ static void *handler(void *arg)
 			if (run.child_uffd >= 0)
 				close(run.child_uffd);
 			run.child_uffd = msg.arg.fork.ufd;
+			pthread_mutex_unlock(&run.lock);
+			continue;
+		}
+		if (msg.event == UFFD_EVENT_REMAP) {
+			/* Reading it lets the mremap() go on. */
+			pthread_mutex_lock(&run.lock);
+			run.remaps++;
 			pthread_mutex_unlock(&run.lock);
 			continue;
 		}
@@ -326,11 +338,11 @@ static int do_register(int r)
 	return ioctl(r == R_SHMEM_WP ? run.wp_uffd : run.uffd, UFFDIO_REGISTER, &reg);
 }
 
-static int setup(bool sync, bool event_fork)
+static int setup(const struct rwp_mode *mode)
 {
 	int r;
 
-	model_init(&run.m, sync, event_fork);
+	model_init(&run.m, mode);
 	pthread_mutex_init(&run.lock, NULL);
 	run.dio_fd = -1;
 	run.child_uffd = -1;
@@ -365,8 +377,9 @@ static int setup(bool sync, bool event_fork)
 	/* Best effort: a PMD THP for the anon THP range (observed, not assumed). */
 	madvise(run.base[R_ANONTHP], HPAGE, MADV_COLLAPSE);
 
-	run.uffd = open_uffd(UFFD_FEATURE_RWP | (sync ? 0 : UFFD_FEATURE_RWP_ASYNC) |
-			     (event_fork ? UFFD_FEATURE_EVENT_FORK : 0));
+	run.uffd = open_uffd(UFFD_FEATURE_RWP | (mode->sync ? 0 : UFFD_FEATURE_RWP_ASYNC) |
+			     (mode->event_fork ? UFFD_FEATURE_EVENT_FORK : 0) |
+			     (mode->event_remap ? UFFD_FEATURE_EVENT_REMAP : 0));
 	run.wp_uffd = open_uffd(UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
 	if (run.uffd < 0 || run.wp_uffd < 0) {
 		fail("UFFDIO_API: %s", strerror(errno));
@@ -889,6 +902,105 @@ static void op_collapse(int r, bool other)
 }
 
 /*
+ * The khugepaged daemon: THP for MADV_HUGEPAGE VMAs (the anon THP range),
+ * 64 KiB mTHP for every anonymous VMA but the MADV_NOHUGEPAGE one, and an
+ * unprotected MADV_HUGEPAGE twin mapping of each memfd, whose collapse
+ * retracts the page tables of every mapping of the file. Three full passes:
+ * the second starts after this mm was queued, the third scans the
+ * collapsed file's mappings again. If the daemon makes none in time, the
+ * op did nothing the rule forbids: the rule only allows.
+ */
+static void op_khugepaged(void)
+{
+	struct thp_settings saved, s;
+	char *twin[NR_RANGES] = { 0 };
+	unsigned long start;
+	double deadline;
+	int r;
+
+	thp_read_settings(&saved);
+	s = saved;
+	s.thp_enabled = THP_MADVISE;
+	s.shmem_enabled = SHMEM_ADVISE;
+	s.khugepaged.scan_sleep_millisecs = 10;
+	s.khugepaged.alloc_sleep_millisecs = 10;
+	s.khugepaged.pages_to_scan = 8 * (HPAGE / ps());
+	thp_write_settings(&s);
+	for (r = 0; r < NR_RANGES; r++) {
+		if (run.memfd[r] < 0)
+			continue;
+		twin[r] = aligned_mmap(HPAGE, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+				       run.memfd[r]);
+		if (twin[r] == MAP_FAILED)
+			twin[r] = NULL;
+		else
+			madvise(twin[r], HPAGE, MADV_HUGEPAGE);
+	}
+	start = thp_read_num("khugepaged/full_scans");
+	deadline = now() + 30;
+	while (thp_read_num("khugepaged/full_scans") < start + 3 && now() < deadline)
+		usleep(20 * 1000);
+	thp_write_settings(&saved);
+	for (r = 0; r < NR_RANGES; r++) {
+		if (twin[r])
+			munmap(twin[r], HPAGE);
+		rule_khugepaged(&run.m, r);
+	}
+}
+
+/*
+ * The number of UFFD_EVENT_REMAP messages read, once it reaches `want` or
+ * at the deadline: mremap() returns when the handler has read the message,
+ * which may be before the handler counts it.
+ */
+static unsigned int remaps_after(unsigned int want, double deadline)
+{
+	unsigned int seen;
+
+	for (;;) {
+		pthread_mutex_lock(&run.lock);
+		seen = run.remaps;
+		pthread_mutex_unlock(&run.lock);
+		if (seen >= want || now() > deadline)
+			return seen;
+		usleep(1000);
+	}
+}
+
+/*
+ * The whole range moves to a fresh, equally aligned address (PMD entries
+ * move whole). A context with EVENT_REMAP must say so, once; without it
+ * the moved VMA is no longer registered, and is registered again.
+ */
+static void op_mremap(int r)
+{
+	size_t len = range_len(r);
+	bool event = run.m.event_remap && r != R_SHMEM_WP;
+	unsigned int before = remaps_after(0, 0);
+	char *to, *got;
+
+	to = aligned_mmap(len, r == R_ANON64K ? MTHP : HPAGE, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	if (to == MAP_FAILED)
+		return;
+	got = mremap(run.base[r], len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (got == MAP_FAILED) {
+		munmap(to, len);
+		fail("mremap %s: %s; ", rwp_range_names[r], strerror(errno));
+		return;
+	}
+	pthread_mutex_lock(&run.lock);
+	run.base[r] = got;
+	pthread_mutex_unlock(&run.lock);
+	rule_mremap(&run.m, r);
+	if (event && remaps_after(before + 1, now() + 5) != before + 1)
+		fail("mremap %s: %u UFFD_EVENT_REMAP messages, not 1; ", rwp_range_names[r],
+		     remaps_after(0, 0) - before);
+	if (!event && do_register(r))
+		fail("register %s after mremap: %s; ", rwp_range_names[r], strerror(errno));
+}
+
+/*
  * A shmem range the kernel maps by a PMD right now (after a fault with no
  * page table): an op that splits the PMD erases it; reclaim may unmap it.
  */
@@ -1038,6 +1150,12 @@ static void exec_op(const struct rwp_op *op)
 		rule_dontneed(&run.m, r, first, n);
 		op_access(r, first, n, true, (unsigned char)(op->arg | 1));
 		break;
+	case OP_KHUGEPAGED:
+		op_khugepaged();
+		break;
+	case OP_MREMAP:
+		op_mremap(r);
+		break;
 	case OP_COMPACT:
 		sysfs_write("/proc/sys/vm/compact_memory", "1");
 		for (r = 0; r < NR_RANGES; r++)
@@ -1047,8 +1165,6 @@ static void exec_op(const struct rwp_op *op)
 	if (!failed())
 		check_all();
 }
-
-static double now(void);
 
 static void teardown(void)
 {
@@ -1071,15 +1187,7 @@ static void teardown(void)
 	model_free(&run.m);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-long rwp_exec_run(const struct rwp_env *env, bool sync, bool event_fork,
+long rwp_exec_run(const struct rwp_env *env, const struct rwp_mode *mode,
 		  const struct rwp_op *ops, size_t n, double deadline,
 		  int progress_fd, size_t *done, char *msg, size_t msglen)
 {
@@ -1095,7 +1203,7 @@ long rwp_exec_run(const struct rwp_env *env, bool sync, bool event_fork,
 	run.msglen = msglen;
 	msg[0] = 0;
 	*done = 0;
-	if (setup(sync, event_fork))
+	if (setup(mode))
 		return -2;
 	check_all();
 	if (failed()) {
@@ -1158,6 +1266,7 @@ int rwp_op_format(const struct rwp_op *op, char *buf, size_t len)
 	case OP_COLLAPSE:
 	case OP_COLLAPSE_OTHER:
 	case OP_UNREGISTER:
+	case OP_MREMAP:
 		return snprintf(buf, len, "%s %s", rwp_op_names[op->kind], rwp_range_names[r]);
 	case OP_PIN:
 		return snprintf(buf, len, "pin %s page %zu", rwp_range_names[r], first);
@@ -1257,7 +1366,7 @@ void rwp_env_restore(struct rwp_env *env)
 		write_str(MTHP_ENABLED, mthp_saved);
 }
 
-int rwp_exec_replay(bool sync, bool event_fork, const struct rwp_op *ops, size_t n)
+int rwp_exec_replay(const struct rwp_mode *mode, const struct rwp_op *ops, size_t n)
 {
 	struct rwp_env env;
 	char msg[2048];
@@ -1266,7 +1375,7 @@ int rwp_exec_replay(bool sync, bool event_fork, const struct rwp_op *ops, size_t
 
 	rwp_env_probe(&env);
 	rwp_env_setup(&env);
-	at = rwp_exec_run(&env, sync, event_fork, ops, n, 0, -1, &done, msg, sizeof(msg));
+	at = rwp_exec_run(&env, mode, ops, n, 0, -1, &done, msg, sizeof(msg));
 	rwp_env_restore(&env);
 	if (at == (long)n)
 		return 0;

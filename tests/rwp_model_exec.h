@@ -34,6 +34,8 @@ enum rwp_op_kind {
 	OP_COMPACT,
 	OP_REFILL,	/* MADV_DONTNEED, then write every page (arg: the byte) */
 	OP_PIN,		/* vmsplice() page `first` into a pipe held until the next reclaim */
+	OP_KHUGEPAGED,	/* full passes of the khugepaged daemon */
+	OP_MREMAP,	/* mremap() the whole range to a new address */
 	NR_OPS,
 };
 
@@ -63,9 +65,6 @@ extern const char * const rwp_op_names[NR_OPS];
 extern const char * const rwp_range_names[NR_RANGES];
 extern const char * const rwp_gup_names[NR_GUPS];
 
-/* Pages in a range (the model's size). */
-size_t rwp_range_pages(int range);
-
 /* What the host offers, probed once: see rwp_model_exec.c. */
 struct rwp_env {
 	const char *cgroup;	/* a memory cgroup this process is in, or NULL */
@@ -82,7 +81,7 @@ struct rwp_env {
  * before the deadline (*done says how many ran); -2 if the ranges could not
  * be set up (*msg says why).
  */
-long rwp_exec_run(const struct rwp_env *env, bool sync, bool event_fork,
+long rwp_exec_run(const struct rwp_env *env, const struct rwp_mode *mode,
 		  const struct rwp_op *ops, size_t n, double deadline,
 		  int progress_fd, size_t *done, char *msg, size_t msglen);
 
@@ -96,7 +95,7 @@ int rwp_op_format(const struct rwp_op *op, char *buf, size_t len);
  * process and prints the verdict as KTAP diagnostics. Returns 0 if the model and the
  * kernel agreed throughout, 1 if not.
  */
-int rwp_exec_replay(bool sync, bool event_fork, const struct rwp_op *ops, size_t n);
+int rwp_exec_replay(const struct rwp_mode *mode, const struct rwp_op *ops, size_t n);
 
 /* The environment, probed from the system and RWP_DIO_DIR. */
 void rwp_env_probe(struct rwp_env *env);
