@@ -4,8 +4,8 @@
 //!
 //! Loading the module registers its gates with the kernel's `rwp_gate` layer under one policy
 //! (`insmod rwp.ko policy=merged|seed|wp-only`, or a test's `mutant=NAME`); unloading it returns
-//! the mm to the stock C decisions. `/sys/kernel/debug/rwp/` shows the active policy and how
-//! often each call site of each gate was asked.
+//! the mm to the stock C decisions. `/sys/kernel/debug/rwp/` shows the active policy and, when
+//! loaded with `counters=1` (the tests do), how often each call site of each gate was asked.
 
 use kernel::{
     debugfs,
@@ -51,6 +51,10 @@ module! {
             default: MutantParam(None),
             description: "Test only: a mutant policy, overriding policy=",
         },
+        counters: bool {
+            default: false,
+            description: "Count each gate call site's decisions in debugfs (two atomics a call)",
+        },
     },
 }
 
@@ -58,7 +62,7 @@ struct RwpModule {
     // Dropped first: the gates are back to stock C before the files go.
     _gates: Registration,
     _policy_file: Pin<KBox<debugfs::File<Policy>>>,
-    _counters_file: Pin<KBox<debugfs::File<&'static GateStats>>>,
+    _counters_file: Option<Pin<KBox<debugfs::File<&'static GateStats>>>>,
     _dir: debugfs::Dir,
 }
 
@@ -78,17 +82,23 @@ impl kernel::Module for RwpModule {
             ),
             GFP_KERNEL,
         )?;
-        let counters_file = KBox::pin_init(
-            dir.read_callback_file(
-                c"counters",
-                &STATS,
-                &|s: &&'static GateStats, f: &mut fmt::Formatter<'_>| s.write_table(f),
-            ),
-            GFP_KERNEL,
-        )?;
+        let count = module_parameters::counters.value();
+        // Only when counting: a test that finds no file checks no counter.
+        let counters_file = count
+            .then(|| {
+                KBox::pin_init(
+                    dir.read_callback_file(
+                        c"counters",
+                        &STATS,
+                        &|s: &&'static GateStats, f: &mut fmt::Formatter<'_>| s.write_table(f),
+                    ),
+                    GFP_KERNEL,
+                )
+            })
+            .transpose()?;
 
         // Last, so that a failure above leaves nothing registered.
-        let gates = rwp_provider::register(policy).inspect_err(|e| {
+        let gates = rwp_provider::register(policy, count).inspect_err(|e| {
             pr_err!("cannot register the gates: {e:?} (another provider loaded?)\n");
         })?;
         pr_info!("gates registered, policy {}\n", policy.name());

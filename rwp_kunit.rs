@@ -199,7 +199,9 @@ mod tests {
     fn a_second_provider_is_busy() {
         // The module registered its gates before this suite ran.
         for policy in Policy::ALL {
-            assert_eq!(rwp_provider::register(policy).err(), Some(EBUSY));
+            for count in [false, true] {
+                assert_eq!(rwp_provider::register(policy, count).err(), Some(EBUSY));
+            }
         }
     }
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The provider the kernel asks: one [`Gates`] implementation per policy, counted per call site.
+//! The provider the kernel asks: one [`Gates`] implementation per policy, counted per call site
+//! when the module was loaded with `counters=1`.
 //!
-//! The kernel passes no context to a provider, so each policy's decisions are instantiated at
-//! compile time: a call never looks the policy up.
+//! The kernel passes no context to a provider, so each policy's decisions, and whether they are
+//! counted, are instantiated at compile time: a call never looks either up, and without counters
+//! it does no atomic operation.
 
 use crate::rwp_policy::Policy;
 use crate::rwp_stats::{
@@ -27,56 +29,81 @@ use kernel::{
     prelude::*, //
 };
 
-/// The gates of the policy whose discriminant is `P`.
-struct PolicyGates<const P: u8>;
+/// The gates of the policy whose discriminant is `P`, counted if `COUNT`.
+struct PolicyGates<const P: u8, const COUNT: bool>;
 
-impl<const P: u8> PolicyGates<P> {
+impl<const P: u8, const COUNT: bool> PolicyGates<P, COUNT> {
     // Evaluated at compile time: an instance for no policy does not build.
     const POLICY: Policy = match Policy::from_discriminant(P) {
         Some(policy) => policy,
         None => panic!("no policy has this discriminant"),
     };
+
+    /// Passes `said` through, counting it at `gate` if this instance counts.
+    #[inline(always)]
+    fn record(gate: Gate, said: bool) -> bool {
+        if COUNT {
+            STATS.record(gate, said)
+        } else {
+            said
+        }
+    }
 }
 
 #[vtable]
-impl<const P: u8> Gates for PolicyGates<P> {
+impl<const P: u8, const COUNT: bool> Gates for PolicyGates<P, COUNT> {
     fn gup_can_follow_protnone(vma: VmaFlags, gup: GupFlags, site: GupSite) -> bool {
         let follow = rwp_gup::can_follow_protnone(Self::POLICY, vma, gup);
-        !STATS.record(Gate::gup(site), !follow)
+        !Self::record(Gate::gup(site), !follow)
     }
 
     fn collapse_refused(vma: VmaFlags) -> bool {
         let refused = rwp_khugepaged::collapse_refused(Self::POLICY, vma);
-        STATS.record(Gate::Collapse, refused)
+        Self::record(Gate::Collapse, refused)
     }
 
     fn retract_refused(vma: VmaFlags) -> bool {
         let refused = rwp_khugepaged::retract_refused(Self::POLICY, vma);
-        STATS.record(Gate::Retract, refused)
+        Self::record(Gate::Retract, refused)
     }
 
     fn unmap_batch(vma: VmaFlags) -> UnmapBatch {
         let batch = rwp_rmap::unmap_batch(Self::POLICY, vma);
-        STATS.record(Gate::Unmap, batch != UnmapBatch::Batch);
+        Self::record(Gate::Unmap, batch != UnmapBatch::Batch);
         batch
     }
 }
 
-/// Makes the gates of `policy` decide for the mm, for as long as the result lives.
+/// Makes the gates of `policy` decide for the mm, for as long as the result lives, counting each
+/// call site's decisions in [`STATS`] if `count`.
 ///
 /// Fails with `EBUSY` if another provider is registered.
-pub(crate) fn register(policy: Policy) -> Result<Registration> {
+pub(crate) fn register(policy: Policy, count: bool) -> Result<Registration> {
+    if count {
+        register_as::<true>(policy)
+    } else {
+        register_as::<false>(policy)
+    }
+}
+
+fn register_as<const COUNT: bool>(policy: Policy) -> Result<Registration> {
     const fn d(p: Policy) -> u8 {
         p as u8
     }
     match policy {
-        Policy::Merged => Registration::new::<PolicyGates<{ d(Policy::Merged) }>>(),
-        Policy::Seed => Registration::new::<PolicyGates<{ d(Policy::Seed) }>>(),
-        Policy::WpOnly => Registration::new::<PolicyGates<{ d(Policy::WpOnly) }>>(),
-        Policy::RwpOnly => Registration::new::<PolicyGates<{ d(Policy::RwpOnly) }>>(),
-        Policy::IgnoresNuma => Registration::new::<PolicyGates<{ d(Policy::IgnoresNuma) }>>(),
-        Policy::NoRetractGate => Registration::new::<PolicyGates<{ d(Policy::NoRetractGate) }>>(),
-        Policy::NoCollapseGate => Registration::new::<PolicyGates<{ d(Policy::NoCollapseGate) }>>(),
-        Policy::MixedBatch => Registration::new::<PolicyGates<{ d(Policy::MixedBatch) }>>(),
+        Policy::Merged => Registration::new::<PolicyGates<{ d(Policy::Merged) }, COUNT>>(),
+        Policy::Seed => Registration::new::<PolicyGates<{ d(Policy::Seed) }, COUNT>>(),
+        Policy::WpOnly => Registration::new::<PolicyGates<{ d(Policy::WpOnly) }, COUNT>>(),
+        Policy::RwpOnly => Registration::new::<PolicyGates<{ d(Policy::RwpOnly) }, COUNT>>(),
+        Policy::IgnoresNuma => {
+            Registration::new::<PolicyGates<{ d(Policy::IgnoresNuma) }, COUNT>>()
+        }
+        Policy::NoRetractGate => {
+            Registration::new::<PolicyGates<{ d(Policy::NoRetractGate) }, COUNT>>()
+        }
+        Policy::NoCollapseGate => {
+            Registration::new::<PolicyGates<{ d(Policy::NoCollapseGate) }, COUNT>>()
+        }
+        Policy::MixedBatch => Registration::new::<PolicyGates<{ d(Policy::MixedBatch) }, COUNT>>(),
     }
 }

@@ -14,9 +14,11 @@ nothing_registered() {
 	! grep -q '^rwp ' /proc/modules && [ ! -e /sys/kernel/debug/rwp ]
 }
 
-# NAME ARG: insmod must fail with EINVAL and log the policy error once.
+# NAME ARG [LOG]: insmod must fail with EINVAL and log the error once (by
+# default the module's own line for a policy or mutant it does not know).
 bad_policy() {
-	local name=$1 arg=$2 mark="rwp-hostile-$RANDOM" err lines
+	local name=$1 arg=$2 log=${3:-'rwp: unknown \(policy\|mutant\)'}
+	local mark="rwp-hostile-$RANDOM" err lines
 	echo "$mark" > /dev/kmsg
 	if err=$(insmod "$module" "$arg" 2>&1); then
 		rmmod rwp
@@ -24,7 +26,7 @@ bad_policy() {
 		ktap_test_fail "module.rejects_$name"
 		return
 	fi
-	lines=$(dmesg | sed -n "/$mark/,\$p" | grep -c 'rwp: unknown \(policy\|mutant\)')
+	lines=$(dmesg | sed -n "/$mark/,\$p" | grep -c "$log")
 	case "$err" in
 	*"Invalid parameters"*) ;;
 	*)	ktap_print_msg "insmod said: $err"
@@ -50,7 +52,7 @@ debugfs_refuses_writes() {
 }
 
 ktap_print_header
-ktap_set_plan 11
+ktap_set_plan 12
 bad_policy unknown policy=bogus
 bad_policy empty policy=
 bad_policy overlong "policy=$(printf 'x%.0s' $(seq 4096))"
@@ -60,9 +62,11 @@ bad_policy no_value policy
 # The mutants have a parameter of their own, and it takes nothing else.
 bad_policy unknown_mutant mutant=bogus
 bad_policy policy_as_mutant mutant=merged
+# counters= is a bool: the kernel's parameter parser says so, once.
+bad_policy counters_not_bool counters=maybe "invalid for parameter .counters."
 
 # A valid load works after all that: nothing stale was left registered.
-insmod "$module" policy=seed
+insmod "$module" policy=seed counters=1
 ktap_test_result module.loads_after_bad_input policy_is seed
 ktap_test_result module.debugfs_refuses_writes debugfs_refuses_writes
 rmmod rwp

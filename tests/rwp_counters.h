@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The rwp module's view, for the tests that run under it: its per-call-site
- * gate counters (/sys/kernel/debug/rwp/counters), and the lines saying
- * which a test reached. Without the module every check here is skipped,
- * so the tests run on any 7.3 kernel; `make upstream` drops every line
- * that uses this header.
+ * gate counters (/sys/kernel/debug/rwp/counters, there when it was loaded
+ * with counters=1), and the lines saying which a test reached. Without the
+ * file every check here is skipped, so the tests run on any 7.3 kernel;
+ * `make upstream` drops every line that uses this header.
  */
 #ifndef RWP_COUNTERS_H
 #define RWP_COUNTERS_H
@@ -19,18 +19,18 @@
 #define GATE_RETRACT		"retract"
 #define GATE_UNMAP		"unmap"
 
-/* How often the module's call site was asked, or -1 without the module. */
+/* How often the module's call site was asked, or -1 without its counters. */
 long rwp_gate_asked(const char *gate);
 /* Remembers every call site's count, for rwp_gate_consulted(). */
 void rwp_gates_mark(void);
 /*
  * Has the call site been asked since rwp_gates_mark()? 1, 0, or -1 without
- * the module. The first 1 after a mark is also said on the test's output
+ * the counters. The first 1 after a mark is also said on the test's output
  * ("rwp: reached GATE"): the report's table of call site x test.
  */
 int rwp_gate_consulted(const char *gate);
 
-/* In a kselftest_harness test: with the module, the site must have been asked. */
+/* In a kselftest_harness test: with the counters, the site must have been asked. */
 #define EXPECT_GATE_CONSULTED(gate) do {				\
 	const char *__gate = (gate);					\
 	int __consulted = rwp_gate_consulted(__gate);			\
