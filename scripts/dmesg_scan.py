@@ -16,6 +16,7 @@ Anything else inside the window ends the skip and is scanned.
 """
 import os
 import re
+import sys
 
 # Lines that mean the kernel misbehaved. Each detector behind them is
 # configured (config/rwp.config): lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP,
@@ -116,3 +117,36 @@ class KmsgReader:
             self.last_seq = seq
             lines.append(message)
         return lines, lost
+
+
+def check_capture(text, announced):
+    """Problems in a capture of /dev/kmsg from boot (one record a line, as
+    `cat /dev/kmsg` writes them; continuation lines start with a space),
+    allowing `announced` expected dumps."""
+    records = [line for line in text.split("\n") if line and not line.startswith(" ")]
+    lines, lost = KmsgReader().accept(records)
+    problems = scan(lines, announced)
+    if lost:
+        problems.append(f"the capture misses {lost} records")
+    return problems
+
+
+def main(argv):
+    """dmesg_scan.py KMSG OUTPUT...: checks a capture of /dev/kmsg taken
+    while the programs that wrote OUTPUT... ran; prints each problem and
+    fails if there is one."""
+    with open(argv[0], encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    announced = 0
+    for path in argv[1:]:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            announced += f.read().count(ANNOUNCE)
+    problems = check_capture(text, announced)
+    for problem in problems[:40]:
+        print(f"dmesg: {problem}")
+    print(f"dmesg: {'clean' if not problems else f'{len(problems)} problems'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -655,5 +655,20 @@ class BenchReportTest(Tmp):
         self.assertNotIn("## wall", text)
 
 
+class CaptureTest(unittest.TestCase):
+    """dmesg_scan.check_capture: a `cat /dev/kmsg` capture, as make model takes."""
+
+    def test_clean_capture_with_an_announced_dump(self):
+        text = "".join(f"6,{i},0,-;{line}\n" for i, line in enumerate(["booted"] + DUMP))
+        self.assertEqual(dmesg_scan.check_capture(text + " SUBSYSTEM=x\n", 1), [])
+
+    def test_warning_and_a_gap_are_problems(self):
+        text = "6,0,0,-;booted\n4,3,0,-;WARNING: mm/gup_test.c:59 at gup_test_ioctl\n"
+        self.assertEqual(dmesg_scan.check_capture(text, 0),
+                         ["WARNING: mm/gup_test.c:59 at gup_test_ioctl",
+                          "the capture misses 2 records"])
+
+
 if __name__ == "__main__":
     unittest.main()
+

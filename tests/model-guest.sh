@@ -6,7 +6,9 @@
 # mutant=NAME), after the
 # guest setup make check's setup phase does too (tests/guest-setup.sh: zram
 # swap, ext4 on loop for O_DIRECT, cgroup2), and 64 KiB mTHP on. Output: OUT_DIR/model/CONFIG.ktap, and
-# one summary line per configuration on stdout.
+# one summary line per configuration on stdout. The kernel log of the whole
+# run (OUT_DIR/model/kmsg) is judged as make check judges it: a splat, or a
+# stack dump no test announced, fails the run.
 #   model-guest.sh BIN_DIR OUT_DIR
 set -u
 bin=$1
@@ -20,6 +22,9 @@ thp=/sys/kernel/mm/transparent_hugepage
 "$top/tests/guest-setup.sh" zram_swap ext4_on_loop cgroup2
 [ -e $thp/hugepages-64kB/enabled ] && echo always > $thp/hugepages-64kB/enabled
 export RWP_DIO_DIR=/tmp/rwp-dio
+cat /dev/kmsg > "$out/kmsg" &
+kmsg_pid=$!
+status=0
 
 for cfg in $configs; do
 	if [ "$cfg" != none ]; then
@@ -38,3 +43,12 @@ for cfg in $configs; do
 	echo "model: config=$cfg exit=$rc wall=${secs}s"
 	grep -E '^# (model: seed|MISMATCH)' "$out/$cfg.ktap" | sed "s/^/  [$cfg] /"
 done
+sleep 1
+kill "$kmsg_pid"
+wait "$kmsg_pid" 2>/dev/null
+ktaps=()
+for cfg in $configs; do
+	ktaps+=("$out/$cfg.ktap")
+done
+python3 "$top/scripts/dmesg_scan.py" "$out/kmsg" "${ktaps[@]}" || status=1
+exit $status
