@@ -40,7 +40,7 @@ impl<const P: u8, const COUNT: bool> PolicyGates<P, COUNT> {
     };
 
     /// Passes `said` through, counting it at `gate` if this instance counts.
-    #[inline(always)]
+    #[inline]
     fn record(gate: Gate, said: bool) -> bool {
         if COUNT {
             STATS.record(gate, said)
@@ -86,6 +86,7 @@ pub(crate) fn register(policy: Policy, count: bool) -> Result<Registration> {
     }
 }
 
+/// [`register`] for one value of `count`, chosen at compile time.
 fn register_as<const COUNT: bool>(policy: Policy) -> Result<Registration> {
     const fn d(p: Policy) -> u8 {
         p as u8

@@ -3,7 +3,7 @@
 # The RWP model checker (tests/rwp_model_test.c) in the VM, under chosen
 # configurations: make model [DURATION=SECONDS] [OPS=N] [SEED=S[,S...]] [CONFIGS="..."]
 #   DURATION  seconds per configuration, all seeds together (default: the
-#             checker's own bound, 130 operations a seed, about 8 s)
+#             checker's own bound, 130 operations a seed, about 10 s)
 #   OPS       operations a seed (default 130; with DURATION, no bound)
 #   SEED      seeds (default: the checker's, DEFAULT_SEEDS in tests/rwp_model_test.c)
 #   CONFIGS   none, policies and mutants (default: all, scripts/phases.sh)
@@ -31,6 +31,10 @@ elif [ -n "${OPS:-}" ]; then
 	# An operation bound only: as long as the seeds take.
 	vars+=(RWP_MODEL_OPS="$OPS" RWP_MODEL_SECONDS=100000 RWP_MODEL_TIMEOUT=100000)
 fi
+# The VM's own bound (scripts/vm.sh, an hour by default) must outlast every
+# configuration's: a long run of two configurations once ran into it.
+read -r -a cfgs <<< "${CONFIGS:-none ${module_configs[*]}}"
+vm_timeout=$(( ${#cfgs[@]} * (${DURATION:-300} + 300) + 600 ))
 stage "model: ${vars[*]}"
-RWP_OUT=$MODEL_OUT bash "$RWP_TOP/scripts/vm.sh" env "${vars[@]}" \
+VM_TIMEOUT=$vm_timeout RWP_OUT=$MODEL_OUT bash "$RWP_TOP/scripts/vm.sh" env "${vars[@]}" \
 	"$RWP_TOP/tests/model-guest.sh" "$MODEL_OUT/bin" "$MODEL_OUT"

@@ -188,6 +188,10 @@ class JudgeTest(Judging):
         out = self.green(args=["--stages", self.write("stages", "kernel 812\nvm 95\n")])
         self.assertRegex(out, r"== stages.*\nkernel +812\nvm +95\n")
 
+    def test_stages_table_with_the_vm_phases_under_vm(self):
+        out = self.green(args=["--stages", self.write("stages", "vm 95\n  setup 5\n  merged 90\n")])
+        self.assertRegex(out, r"== stages.*\nvm +95\n  setup +5\n  merged +90\n")
+
     def test_writer_output_is_judged_green(self):
         """The runner's Writer, with programs' own output nested by raw()."""
         out = io.StringIO()
@@ -671,4 +675,3 @@ class CaptureTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
-

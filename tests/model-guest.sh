@@ -48,7 +48,7 @@ kill "$kmsg_pid"
 wait "$kmsg_pid" 2>/dev/null
 ktaps=()
 for cfg in $configs; do
-	ktaps+=("$out/$cfg.ktap")
+	[ -f "$out/$cfg.ktap" ] && ktaps+=("$out/$cfg.ktap")
 done
 python3 "$top/scripts/dmesg_scan.py" "$out/kmsg" "${ktaps[@]}" || status=1
 exit $status

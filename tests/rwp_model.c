@@ -467,24 +467,22 @@ void rule_migrate(struct rwp_model *m, int r)
 void rule_collapse(struct rwp_model *m, int r)
 {
 	struct rwp_range_model *rm = &m->r[r];
-	bool any_prot = false;
-	size_t i;
 
 	switch (rm->kind) {
 	case R_ANONTHP:
-		for (i = 0; i < rm->nr_pages; i++)
-			any_prot |= rm->pages[i].state == OUT_PROT;
 		/*
 		 * Anonymous collapse stops at any PTE with the uffd bit
 		 * (rwp-brief.md: "the pte_uffd() checks in
-		 * __collapse_huge_page_isolate() ... and collapse_scan_pmd()").
-		 * Without one it may collapse: the pages keep their data, and
-		 * a missing page may come back zero-filled.
+		 * __collapse_huge_page_isolate() ... and collapse_scan_pmd()"),
+		 * and in a uffd-armed VMA at any missing one too
+		 * (mm/khugepaged.c, collapse_max_ptes_none(): "if (vma &&
+		 * userfaultfd_armed(vma)) return 0", before MADV_COLLAPSE's
+		 * "allow any empty"): what it may collapse is all present and
+		 * accessed, and stays so, with its data. No page changes;
+		 * a missing page that came back would be a page no fault
+		 * populated, which UFFDIO_REGISTER_MODE_MISSING promises not
+		 * to happen.
 		 */
-		if (!any_prot)
-			for (i = 0; i < rm->nr_pages; i++)
-				if (rm->pages[i].state == OUT_NONE)
-					rm->pages[i].allow |= OUTBIT(OUT_ACC);
 		return;
 	case R_SHMEM:
 	case R_SHMEM_WP:
@@ -514,18 +512,13 @@ void rule_collapse(struct rwp_model *m, int r)
 void rule_khugepaged(struct rwp_model *m, int r)
 {
 	/*
-	 * Anonymous ranges: the daemon collapses to PMD or mTHP orders, but
-	 * never over a PTE with the uffd bit (the pte_uffd() checks of
-	 * __collapse_huge_page_isolate() and collapse_scan_pmd()), and on a
-	 * uffd-armed VMA never over a missing one (mm/khugepaged.c,
-	 * collapse_max_ptes_none(): "if (vma && userfaultfd_armed(vma))
-	 * return 0"): what it may collapse has every page present and
-	 * accessed, and stays so, with its data. No page changes.
-	 * shmem: the twin mapping's collapse and the retraction of every
-	 * mapping's page table are MADV_COLLAPSE of another mapping's.
+	 * The daemon's collapse is MADV_COLLAPSE's, with the same refusals
+	 * (for anon the pte_uffd() checks and collapse_max_ptes_none(), which
+	 * ask nothing of the caller once the VMA is uffd-armed; mTHP orders
+	 * too), and for shmem the twin mapping's collapse and the retraction
+	 * of every mapping's page table are MADV_COLLAPSE of another mapping's.
 	 */
-	if (m->r[r].shmem)
-		rule_collapse(m, r);
+	rule_collapse(m, r);
 }
 
 void rule_mremap(struct rwp_model *m, int r)

@@ -462,8 +462,9 @@ static bool pins_zero_page(int r, const char *addr)
 {
 	__u64 e = pagemap_at(addr);
 
+	/* Only the small one: is_zero_folio() is not the huge zero folio. */
 	if (e & PM_PRESENT)
-		return kpageflags_at(addr) & KPF_ZERO;
+		return (kpageflags_at(addr) & (KPF_ZERO | KPF_THP)) == KPF_ZERO;
 	return !(e & PM_SWAP) && run.memfd[r] < 0;
 }
 
@@ -942,13 +943,15 @@ static void op_collapse(int r, bool other)
 }
 
 /*
- * The khugepaged daemon: THP for MADV_HUGEPAGE VMAs (the anon THP range),
- * 64 KiB mTHP for every anonymous VMA but the MADV_NOHUGEPAGE one, and an
- * unprotected MADV_HUGEPAGE twin mapping of each memfd, whose collapse
+ * The khugepaged daemon: THP for MADV_HUGEPAGE VMAs (the anon THP range;
+ * the daemon scans only PMD-sized spans, so not the smaller ranges), and
+ * an unprotected MADV_HUGEPAGE twin mapping of each memfd, whose collapse
  * retracts the page tables of every mapping of the file. Three full passes:
  * the second starts after this mm was queued, the third scans the
  * collapsed file's mappings again. If the daemon makes none in time, the
- * op did nothing the rule forbids: the rule only allows.
+ * op did nothing the rule forbids: the rule only allows. The settings are
+ * put back here, or, should this process be killed in between, by the
+ * parent (rwp_env_recover()).
  */
 static void op_khugepaged(void)
 {
@@ -1021,6 +1024,7 @@ static void op_mremap(int r)
 
 	to = aligned_mmap(len, r == R_ANON64K ? MTHP : HPAGE, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	/* No room is this process's problem, not the kernel's: nothing moved. */
 	if (to == MAP_FAILED)
 		return;
 	got = mremap(run.base[r], len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
@@ -1029,9 +1033,8 @@ static void op_mremap(int r)
 		fail("mremap %s: %s; ", rwp_range_names[r], strerror(errno));
 		return;
 	}
-	pthread_mutex_lock(&run.lock);
+	/* No fault is in flight (this thread is here), so the handler is not reading it. */
 	run.base[r] = got;
-	pthread_mutex_unlock(&run.lock);
 	rule_mremap(&run.m, r);
 	if (event && remaps_after(before + 1, now() + 5) != before + 1)
 		fail("mremap %s: %u UFFD_EVENT_REMAP messages, not 1; ", rwp_range_names[r],
@@ -1378,6 +1381,8 @@ void rwp_env_setup(struct rwp_env *env)
 		if (write_str(MTHP_ENABLED, "always"))
 			ksft_print_msg("enabled 64 KiB mTHP for the run\n");
 	}
+	/* What rwp_env_recover() puts back after a run killed in the daemon op. */
+	thp_save_settings();
 	snprintf(cgroup, sizeof(cgroup), CGROOT "/rwp-model-%d", getpid());
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	write_str(CGROOT "/cgroup.subtree_control", "+memory");
@@ -1402,8 +1407,14 @@ void rwp_env_restore(struct rwp_env *env)
 		write_str(CGROOT "/cgroup.procs", pid);
 		rmdir(cgroup);
 	}
+	rwp_env_recover();
 	if (mthp_saved[0])
 		write_str(MTHP_ENABLED, mthp_saved);
+}
+
+void rwp_env_recover(void)
+{
+	thp_restore_settings();
 }
 
 int rwp_exec_replay(const struct rwp_mode *mode, const struct rwp_op *ops, size_t n)

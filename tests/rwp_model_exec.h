@@ -106,5 +106,7 @@ void rwp_env_probe(struct rwp_env *env);
  */
 void rwp_env_setup(struct rwp_env *env);
 void rwp_env_restore(struct rwp_env *env);
+/* Puts the THP settings back as rwp_env_setup() left them. */
+void rwp_env_recover(void);
 
 #endif /* RWP_MODEL_EXEC_H */

@@ -15,8 +15,8 @@
  *				of a TCG guest, 10 s for the default seeds)
  *   RWP_MODEL_SECONDS		a cap on the time for all seeds (default 25),
  *				split evenly; a seed stopped by it says so
- *   RWP_MODEL_SHRINK_SECONDS	time to shrink the run's first mismatch (15);
- *				the others are printed, not shrunk
+ *   RWP_MODEL_SHRINK_SECONDS	time to shrink the run's first mismatch (15;
+ *				0: none); the others are printed, not shrunk
  *   RWP_MODEL_GUP_TIMEOUT	seconds a remote or FOLL_FORCE read may take (5)
  *   RWP_DIO_DIR		a block filesystem for O_DIRECT reads (optional)
  *   RWP_MODEL_DUMP		print the generated sequences and exit
@@ -330,6 +330,9 @@ static int run_child(const struct rwp_mode *mode, const struct rwp_op *ops, size
 	}
 	close(fds[0]);
 	waitpid(child, &st, 0);
+	if (!got_result)
+		/* Killed or dead mid-op: the daemon op may have left its settings. */
+		rwp_env_recover();
 	if (!got_result && res->at < 0) {
 		/* Died without a word: the op it was in is the finding. */
 		res->at = cur;
@@ -554,10 +557,11 @@ int main(void)
 			       res.at, res.msg);
 		ksft_print_msg("replay: RWP_MODEL_SEEDS=%llu RWP_MODEL_OPS=%zu\n", seed, max_ops);
 		print_sequence("the sequence", ops, res.at + 1);
-		if (shrunk) {
+		if (shrunk || !shrink_s) {
 			/* One shrink a run keeps a run under mutants bounded. */
-			ksft_print_msg("not shrunk (one a run): RWP_MODEL_SEEDS=%llu shrinks it\n",
-				       seed);
+			ksft_print_msg("not shrunk (%s): RWP_MODEL_SEEDS=%llu %s shrinks it\n",
+				       shrunk ? "one a run" : "no time for it", seed,
+				       "RWP_MODEL_SHRINK_SECONDS=15");
 			ksft_test_result_fail("seed %llu\n", seed);
 			continue;
 		}
