@@ -412,17 +412,19 @@ def mutants_table(expect, judge, caught_by, required):
 
 
 def stages(path):
-    """How long each stage of the run took, as scripts/run.sh timed it."""
+    """How long each stage of the run took, as scripts/run.sh timed it; an
+    indented line is a part of the stage above it (the VM's phases)."""
     try:
         with open(path, encoding="utf-8") as f:
-            rows = [line.split(None, 1) for line in f if line.strip()]
+            rows = [(line[:len(line) - len(line.lstrip())], line.split(None, 1))
+                    for line in f if line.strip()]
     except OSError:
         print(f"\n(no stages at {path})")
         return
     print("\n== stages (seconds)")
-    width = max(len(row[0]) for row in rows) + 2 if rows else 0
-    for row in rows:
-        print(row[0].ljust(width) + (row[1].strip() if len(row) > 1 else "?"))
+    width = max(len(indent + row[0]) for indent, row in rows) + 2 if rows else 0
+    for indent, row in rows:
+        print((indent + row[0]).ljust(width) + (row[1].strip() if len(row) > 1 else "?"))
 
 
 def main(argv=None):

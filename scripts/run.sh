@@ -90,6 +90,8 @@ timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh"
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
 	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin" \
 	python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${phases[@]}" || true
+# The guest's time per phase, under the vm stage.
+[ -f "$RWP_OUT/vm-stages" ] && cat "$RWP_OUT/vm-stages" >> "$stages"
 
 if [ -s "$RWP_OUT/bench.raw" ]; then
 	python3 "$RWP_TOP/scripts/bench_report.py" "test:wall:$RWP_OUT/bench.raw" \
