@@ -40,8 +40,6 @@
 
 #define HPAGE		(2UL << 20)
 #define MTHP		(64UL << 10)
-/* pagemap: bits 0-54 are the PFN of a present page. */
-#define PFN_BITS	((1ULL << 55) - 1)
 
 const char * const rwp_op_names[NR_OPS] = {
 	[OP_PROTECT] = "protect", [OP_READ] = "read", [OP_WRITE] = "write",
@@ -426,29 +424,19 @@ static void release_pins(void)
 /* include/uapi/linux/kernel-page-flags.h: KPF_ZERO_PAGE (KPF_THP is in vm_util.h) */
 #define KPF_ZERO	BIT_ULL(24)
 
-/* The pagemap entry of addr; 0 on error. */
-static __u64 pagemap_at(const char *addr)
-{
-	__u64 e;
-
-	if (pread(rwp_pagemap_fd(), &e, sizeof(e),
-		  (unsigned long)addr / ps() * sizeof(e)) != sizeof(e))
-		return 0;
-	return e;
-}
-
 /* The /proc/kpageflags of the page mapped at addr; 0 if none is. */
-static __u64 kpageflags_at(const char *addr)
+static __u64 kpageflags_at(char *addr)
 {
-	__u64 e = pagemap_at(addr), flags;
+	unsigned long pfn = pagemap_get_pfn(rwp_pagemap_fd(), addr);
+	__u64 flags = 0;
 	int fd;
 
-	if (!(e & PM_PRESENT))
+	if (pfn == -1UL)
 		return 0;
 	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	if (pread(fd, &flags, sizeof(flags), (e & PFN_BITS) * sizeof(flags)) != sizeof(flags))
+	if (pread(fd, &flags, sizeof(flags), pfn * sizeof(flags)) != sizeof(flags))
 		flags = 0;
 	close(fd);
 	return flags;
@@ -458,9 +446,9 @@ static __u64 kpageflags_at(const char *addr)
  * Would a read pin of addr in range r get the shared zero page: is it
  * mapped there, or would the pin's fault map it (a missing anonymous page)?
  */
-static bool pins_zero_page(int r, const char *addr)
+static bool pins_zero_page(int r, char *addr)
 {
-	__u64 e = pagemap_at(addr);
+	__u64 e = pagemap_get_entry(rwp_pagemap_fd(), addr);
 
 	/* Only the small one: is_zero_folio() is not the huge zero folio. */
 	if (e & PM_PRESENT)
