@@ -298,9 +298,6 @@ TEST_F(gup, odirect_write)
 	check_reported(_metadata, &self->env, variant->sync);
 }
 
-/* include/linux/mm_types.h: gup_test passes FOLL_* flags through. */
-#define FOLL_HONOR_NUMA_FAULT	0x1000
-
 /*
  * gup_test's read GUP (GUP_BASIC_TEST), read pin (PIN_BASIC_TEST) or
  * long-term read pin (PIN_LONGTERM_BENCHMARK), with FOLL_* gup_flags.
@@ -604,31 +601,19 @@ TEST(thp_prot_none_foll_force_completes)
  * or PMD that is no RWP marker, and a caller passing FOLL_HONOR_NUMA_FAULT
  * must take the hinting fault instead of reading through it; one that does
  * not pass it reads through. This guest has one node, so balancing is off:
- * the test turns it on until the scanner has marked the area, with a second
- * thread so that a single-threaded process's local pages are not skipped
- * (folio_can_map_prot_numa()), turns it off again so nothing is marked
+ * the test turns it on until the scanner has marked the area
+ * (rwp_numa_spin_until_scanned()), turns it off again so nothing is marked
  * while it counts, and counts numa_hint_faults across one GUP without the
  * flag, one with it, and a read of every page after them.
  */
-#define NUMA_BALANCING		"/proc/sys/kernel/numa_balancing"
-#define NUMA_SCAN_DELAY		"/sys/kernel/debug/sched/numa_balancing/scan_delay_ms"
-#define NUMA_SCAN_PERIOD_MIN	"/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms"
 #define NUMA_PTE_PAGES		64
-
-static const char * const numa_knobs[] = {
-	NUMA_BALANCING, NUMA_SCAN_DELAY, NUMA_SCAN_PERIOD_MIN,
-};
 
 FIXTURE(numa_hint)
 {
 	char *area;
 	size_t len;
 	long entries;		/* hinting entries the area is mapped by */
-	unsigned long saved[ARRAY_SIZE(numa_knobs)];
-	bool knobs_saved;
-	int sleeper_pipe[2];
-	pthread_t sleeper;
-	bool sleeping;
+	struct rwp_numa_knobs knobs;
 };
 
 FIXTURE_VARIANT(numa_hint)
@@ -646,91 +631,33 @@ FIXTURE_VARIANT_ADD(numa_hint, pmd)
 	.pmd = true,
 };
 
-/* One /proc/vmstat counter; -1 if absent. A static buffer: no new page to fault. */
-static long vmstat_get(const char *name)
-{
-	static char buf[16384];
-	size_t n = strlen(name);
-	char *line;
-
-	if (!read_file("/proc/vmstat", buf, sizeof(buf)))
-		return -1;
-	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (!strncmp(line, name, n) && line[n] == ' ')
-			return strtol(line + n + 1, NULL, 10);
-	return -1;
-}
-
-/* Completed passes of the NUMA scanner over this mm (/proc/self/sched). */
-static long scanner_passes(void)
-{
-	static char buf[8192];
-	char *seq;
-
-	if (!read_file("/proc/self/sched", buf, sizeof(buf)))
-		return -1;
-	seq = strstr(buf, "mm->numa_scan_seq");
-	seq = seq ? strchr(seq, ':') : NULL;
-	return seq ? strtol(seq + 1, NULL, 10) : -1;
-}
-
-/*
- * Run on the CPU, touching no memory, until the scanner has made @passes
- * more passes; it runs from the task's ticks, so only a busy task is scanned.
- */
-static bool spin_until_scanned(long passes, int seconds)
-{
-	long seq, target = scanner_passes() + passes;
-	time_t end = time(NULL) + seconds;
-	unsigned long spin;
-
-	do {
-		for (spin = 0; spin < 1000000; spin++)
-			asm volatile("" : "+r" (spin));
-		seq = scanner_passes();
-	} while (seq >= 0 && seq < target && time(NULL) < end);
-	return seq >= target;
-}
-
-static void *sleep_on_pipe(void *arg)
-{
-	char c;
-
-	return (void *)(long)read(*(int *)arg, &c, 1);
-}
-
 /* numa_hint_faults taken by one gup_test read of [addr, addr + len). */
 static long gup_hint_faults(char *addr, size_t len, unsigned int gup_flags, long *got)
 {
-	long before = vmstat_get("numa_hint_faults");
+	long before = rwp_vmstat("numa_hint_faults");
 
 	*got = rwp_gup_test(GUP_BASIC_TEST, addr, len, gup_flags);
-	return vmstat_get("numa_hint_faults") - before;
+	return rwp_vmstat("numa_hint_faults") - before;
 }
 
 /* numa_hint_faults taken by reading one byte of every page of [addr, addr + len). */
 static long touch_hint_faults(char *addr, size_t len)
 {
-	long before = vmstat_get("numa_hint_faults");
+	long before = rwp_vmstat("numa_hint_faults");
 	size_t off;
 
 	for (off = 0; off < len; off += psize())
 		FORCE_READ(addr[off]);
-	return vmstat_get("numa_hint_faults") - before;
+	return rwp_vmstat("numa_hint_faults") - before;
 }
 
 FIXTURE_SETUP(numa_hint)
 {
-	unsigned long set[ARRAY_SIZE(numa_knobs)] = { 1, 0, 100 };
 	char *warm;
 	long got;
-	size_t i;
 
-	if (access(NUMA_BALANCING, W_OK))
-		SKIP(return, "no %s (CONFIG_NUMA_BALANCING)", NUMA_BALANCING);
-	for (i = 0; i < ARRAY_SIZE(numa_knobs); i++)
-		ASSERT_EQ(read_sysfs(numa_knobs[i], &self->saved[i]), 0);
-	self->knobs_saved = true;
+	if (!rwp_numa_save(&self->knobs))
+		SKIP(return, "no NUMA balancing knobs (CONFIG_NUMA_BALANCING, debugfs)");
 
 	if (variant->pmd) {
 		self->len = read_pmd_pagesize();
@@ -749,17 +676,10 @@ FIXTURE_SETUP(numa_hint)
 		self->entries = NUMA_PTE_PAGES;
 	}
 
-	ASSERT_EQ(pipe(self->sleeper_pipe), 0);
-	ASSERT_EQ(pthread_create(&self->sleeper, NULL, sleep_on_pipe,
-				 &self->sleeper_pipe[0]), 0);
-	self->sleeping = true;
-
-	/* Set the scan delay and period first: balancing starts with them. */
-	for (i = ARRAY_SIZE(numa_knobs); i-- > 0;)
-		ASSERT_EQ(write_sysfs(numa_knobs[i], set[i]), 0);
-	ASSERT_TRUE(spin_until_scanned(2, 60))
+	ASSERT_TRUE(rwp_numa_start());
+	ASSERT_TRUE(rwp_numa_spin_until_scanned(2, 60))
 		TH_LOG("the NUMA scanner made no two passes in 60 s");
-	ASSERT_EQ(write_sysfs(NUMA_BALANCING, 0), 0);
+	ASSERT_TRUE(rwp_numa_stop());
 	if (variant->pmd)
 		ASSERT_TRUE(check_huge_anon(self->area, self->len, 1, self->len))
 			TH_LOG("the scan split the THP: this is no PMD test");
@@ -780,16 +700,7 @@ FIXTURE_SETUP(numa_hint)
 
 FIXTURE_TEARDOWN(numa_hint)
 {
-	size_t i;
-
-	if (self->knobs_saved)
-		for (i = 0; i < ARRAY_SIZE(numa_knobs); i++)
-			write_sysfs(numa_knobs[i], self->saved[i]);
-	if (self->sleeping) {
-		close(self->sleeper_pipe[1]);
-		pthread_join(self->sleeper, NULL);
-		close(self->sleeper_pipe[0]);
-	}
+	rwp_numa_restore(&self->knobs);
 	if (self->area && self->area != MAP_FAILED)
 		munmap(self->area, self->len);
 }

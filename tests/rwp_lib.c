@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -439,4 +440,110 @@ bool swap_available(void)
 void rwp_expect_retry_dump(void)
 {
 	fprintf(stderr, "# rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump\n");
+}
+
+static const char * const numa_knobs[RWP_NUMA_KNOBS] = {
+	"/proc/sys/kernel/numa_balancing",
+	"/sys/kernel/debug/sched/numa_balancing/scan_delay_ms",
+	"/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms",
+	"/sys/kernel/debug/sched/numa_balancing/scan_period_max_ms",
+};
+
+bool rwp_numa_save(struct rwp_numa_knobs *k)
+{
+	size_t i;
+
+	k->saved_ok = false;
+	for (i = 0; i < RWP_NUMA_KNOBS; i++)
+		if (access(numa_knobs[i], W_OK) || read_sysfs(numa_knobs[i], &k->saved[i]))
+			return false;
+	k->saved_ok = true;
+	return true;
+}
+
+bool rwp_numa_start(void)
+{
+	/* Balancing last: it starts scanning with the delay and periods it finds. */
+	static const unsigned long set[RWP_NUMA_KNOBS] = { 1, 0, 100, 100 };
+	size_t i;
+
+	for (i = RWP_NUMA_KNOBS; i-- > 0;)
+		if (write_sysfs(numa_knobs[i], set[i]))
+			return false;
+	return true;
+}
+
+bool rwp_numa_stop(void)
+{
+	return !write_sysfs(numa_knobs[0], 0);
+}
+
+void rwp_numa_restore(const struct rwp_numa_knobs *k)
+{
+	size_t i;
+
+	if (k->saved_ok)
+		for (i = 0; i < RWP_NUMA_KNOBS; i++)
+			write_sysfs(numa_knobs[i], k->saved[i]);
+}
+
+long rwp_vmstat(const char *name)
+{
+	static char buf[16384];
+	size_t n = strlen(name);
+	char *line;
+
+	if (!read_file("/proc/vmstat", buf, sizeof(buf)))
+		return -1;
+	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			return strtol(line + n + 1, NULL, 10);
+	return -1;
+}
+
+/* Completed passes of the NUMA scanner over this mm (/proc/self/sched). */
+static long scanner_passes(void)
+{
+	static char buf[8192];
+	char *seq;
+
+	if (!read_file("/proc/self/sched", buf, sizeof(buf)))
+		return -1;
+	seq = strstr(buf, "mm->numa_scan_seq");
+	seq = seq ? strchr(seq, ':') : NULL;
+	return seq ? strtol(seq + 1, NULL, 10) : -1;
+}
+
+static void *sleep_on_pipe(void *arg)
+{
+	char c;
+
+	return (void *)(long)read(*(int *)arg, &c, 1);
+}
+
+bool rwp_numa_spin_until_scanned(long passes, int seconds)
+{
+	long seq, target = scanner_passes() + passes;
+	time_t end = time(NULL) + seconds;
+	unsigned long spin;
+	pthread_t sleeper;
+	int p[2];
+
+	/* A second thread: the scanner skips a single-threaded process's local pages. */
+	if (pipe(p))
+		return false;
+	if (pthread_create(&sleeper, NULL, sleep_on_pipe, &p[0])) {
+		close(p[0]);
+		close(p[1]);
+		return false;
+	}
+	do {
+		for (spin = 0; spin < 1000000; spin++)
+			asm volatile("" : "+r" (spin));
+		seq = scanner_passes();
+	} while (seq >= 0 && seq < target && time(NULL) < end);
+	close(p[1]);
+	pthread_join(sleeper, NULL);
+	close(p[0]);
+	return seq >= target;
 }

@@ -124,6 +124,8 @@ long rwp_smaps_kb(void *addr, const char *field);
  * the GUP got, or -errno.
  */
 long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_flags);
+/* include/linux/mm_types.h: gup_test passes FOLL_* flags through. */
+#define FOLL_HONOR_NUMA_FAULT	0x1000
 /* xorshift64*: the next number of a sequence reproducible from its seed. */
 unsigned long rwp_rand(unsigned long long *state);
 
@@ -139,5 +141,36 @@ bool swap_available(void);
  * so on its output, so that whoever reads the kernel log can tell.
  */
 void rwp_expect_retry_dump(void);
+
+/*
+ * NUMA balancing, for marking memory with NUMA hinting entries: an
+ * accessible protnone PTE or PMD without the uffd bit. The guest has one
+ * node, so balancing is off; turned on with no scan delay and a scan
+ * period of 100 ms, its scanner marks a task's memory as the task runs on
+ * the CPU (task_numa_work(), from the task's ticks). Knobs: numa_balancing
+ * and the scheduler's debugfs scan delay and periods.
+ */
+#define RWP_NUMA_KNOBS	4
+struct rwp_numa_knobs {
+	unsigned long saved[RWP_NUMA_KNOBS];
+	bool saved_ok;
+};
+
+/* Saves the knobs; false without CONFIG_NUMA_BALANCING or debugfs. */
+bool rwp_numa_save(struct rwp_numa_knobs *k);
+/* Balancing on, scanning every 100 ms with no delay. */
+bool rwp_numa_start(void);
+/* Balancing off: nothing new is marked, marked entries still fault. */
+bool rwp_numa_stop(void);
+void rwp_numa_restore(const struct rwp_numa_knobs *k);
+/*
+ * Runs on the CPU, touching no memory, until the scanner has made `passes`
+ * more passes over this mm or `seconds` went by. True if it did. A second
+ * thread sleeps meanwhile: the scanner leaves a single-threaded process's
+ * private pages on the local node alone (folio_can_map_prot_numa()).
+ */
+bool rwp_numa_spin_until_scanned(long passes, int seconds);
+/* One /proc/vmstat counter; -1 if absent. A static buffer: no new page to fault. */
+long rwp_vmstat(const char *name);
 
 #endif /* RWP_LIB_H */
