@@ -3,7 +3,7 @@
 # The RWP model checker (tests/rwp_model_test.c) in the VM, under chosen
 # configurations: make model [DURATION=SECONDS] [OPS=N] [SEED=S[,S...]] [CONFIGS="..."]
 #   DURATION  seconds per configuration, all seeds together (default: the
-#             checker's own bound, 130 operations a seed, about 10 s)
+#             checker's own bound, 130 operations a seed, about 25 s)
 #   OPS       operations a seed (default 130; with DURATION, no bound)
 #   SEED      seeds (default: the checker's, DEFAULT_SEEDS in tests/rwp_model_test.c)
 #   CONFIGS   none, policies and mutants (default: all, scripts/phases.sh)

@@ -553,6 +553,21 @@ void rule_mremap(struct rwp_model *m, int r)
 	}
 }
 
+void rule_numa_scan(struct rwp_model *m)
+{
+	/*
+	 * doc: RWP "uses the PROT_NONE hinting mechanism (same as NUMA
+	 * balancing)"; the uffd bit tells the two apart. mm/mprotect.c: "If
+	 * mprotect() or NUMA hinting changed the base protection, restore
+	 * PAGE_NONE so the PTE still traps"; mm/memory.c: "On a VM_UFFD_RWP
+	 * VMA, a protnone PTE without the uffd bit is NUMA hinting" and goes
+	 * to do_numa_page(), whose large-folio rebuild leaves "RWP-armed
+	 * PTEs" alone. So a hinting entry is no RWP state:
+	 * the scan changes no page's state, an access resolving one delivers
+	 * no RWP message, and the pages' contents stay.
+	 */
+}
+
 void rule_unregister(struct rwp_model *m, int r)
 {
 	struct rwp_range_model *rm = &m->r[r];

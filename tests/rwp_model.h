@@ -113,6 +113,8 @@ void rule_khugepaged(struct rwp_model *m, int r);
 /* The range moved by mremap(); unless its context has EVENT_REMAP, re-registered. */
 void rule_mremap(struct rwp_model *m, int r);
 void rule_migrate(struct rwp_model *m, int r);
+/* NUMA balancing's scanner marked the accessible present pages for hinting faults. */
+void rule_numa_scan(struct rwp_model *m);
 void rule_unregister(struct rwp_model *m, int r);
 void rule_set_mode(struct rwp_model *m, bool sync);
 /* The fork child's view of a page (no registration without EVENT_FORK). */

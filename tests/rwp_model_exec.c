@@ -50,7 +50,7 @@ const char * const rwp_op_names[NR_OPS] = {
 	[OP_FORK] = "fork", [OP_SET_MODE] = "set_mode",
 	[OP_UNREGISTER] = "unregister", [OP_COMPACT] = "compact",
 	[OP_REFILL] = "refill", [OP_PIN] = "pin", [OP_KHUGEPAGED] = "khugepaged",
-	[OP_MREMAP] = "mremap",
+	[OP_MREMAP] = "mremap", [OP_NUMA_SCAN] = "numa_scan",
 };
 
 static const char * const op_enum[NR_OPS] = {
@@ -58,7 +58,7 @@ static const char * const op_enum[NR_OPS] = {
 	"OP_DONTNEED", "OP_PAGEOUT", "OP_FREE", "OP_PUNCH", "OP_COLLAPSE",
 	"OP_COLLAPSE_OTHER", "OP_RECLAIM", "OP_FORK", "OP_SET_MODE",
 	"OP_UNREGISTER", "OP_COMPACT", "OP_REFILL", "OP_PIN", "OP_KHUGEPAGED",
-	"OP_MREMAP",
+	"OP_MREMAP", "OP_NUMA_SCAN",
 };
 
 const char * const rwp_range_names[NR_RANGES] = {
@@ -72,7 +72,7 @@ static const char * const range_enum[NR_RANGES] = {
 const char * const rwp_gup_names[NR_GUPS] = {
 	"process_vm_readv", "remote_process_vm_readv", "proc_self_mem",
 	"remote_proc_mem", "ptrace_peekdata", "vmsplice", "odirect_write",
-	"gup_test_get", "gup_test_pin", "gup_test_pin_longterm",
+	"gup_test_get", "gup_test_pin", "gup_test_pin_longterm", "gup_test_honor_numa",
 };
 
 /* Reader requests. */
@@ -659,6 +659,7 @@ static enum rwp_access gup_access(int kind)
 	case GUP_TEST_GET:
 	case GUP_TEST_PIN:
 	case GUP_TEST_LONGTERM:
+	case GUP_TEST_HONOR:
 		/* access_remote_vm() and plain get/pin_user_pages(): no retry. */
 		return ACC_GUP_NORETRY;
 	default:
@@ -751,9 +752,10 @@ static void op_gup(int r, size_t i, int kind)
 		break;
 	default:
 		len = 0;
-		ret = rwp_gup_test(kind == GUP_TEST_GET ? GUP_BASIC_TEST :
-				   kind == GUP_TEST_PIN ? PIN_BASIC_TEST :
-				   PIN_LONGTERM_BENCHMARK, addr, ps(), 0);
+		ret = rwp_gup_test(kind == GUP_TEST_PIN ? PIN_BASIC_TEST :
+				   kind == GUP_TEST_LONGTERM ? PIN_LONGTERM_BENCHMARK :
+				   GUP_BASIC_TEST, addr, ps(),
+				   kind == GUP_TEST_HONOR ? FOLL_HONOR_NUMA_FAULT : 0);
 		/* gup_test reports how far it got: a whole page or nothing. */
 		if (ret == (long)ps())
 			ret = 0;
@@ -980,6 +982,68 @@ static void op_khugepaged(void)
 }
 
 /*
+ * NUMA balancing's scanner over this process: it puts a NUMA hinting entry
+ * (protnone, no uffd bit) on every accessible present page it scans, RWP
+ * VMAs included, and skips the protected ones (protnone already). Three
+ * passes: a VMA is scanned for two passes after it appears, and after that
+ * only when this task faulted on it lately or every few passes
+ * (vma_is_accessed()). Balancing is off again afterwards, so the entries
+ * stay until an access, or a GUP that honours them, resolves them.
+ */
+static void op_numa_scan(void)
+{
+	if (!run.env->numa)
+		return;
+	/* A scan that made fewer passes in time marked less: the rule allows it. */
+	if (!rwp_numa_start() || (rwp_numa_spin_until_scanned(3, 20), !rwp_numa_stop())) {
+		fail("NUMA balancing knobs: %s; ", strerror(errno));
+		rwp_numa_stop();
+		return;
+	}
+	/* Resolve the counting path's own entries: see op_gup_honor(). */
+	rwp_vmstat("numa_hint_faults");
+	rwp_vmstat("numa_hint_faults");
+	rule_numa_scan(&run.m);
+}
+
+/*
+ * A GUP that honours NUMA hinting faults, on [first, first + n) of the
+ * uffd-wp range (no RWP VMA: there the RWP gate faults on every protnone
+ * entry whatever the caller asks), then a load of each page: the GUP must
+ * have resolved every hinting entry it met (include/linux/mm_types.h,
+ * FOLL_HONOR_NUMA_FAULT: "Always honor (trigger) NUMA hinting faults"), so
+ * the loads take none. numa_hint_faults counts the whole system: it is
+ * read around the loads alone, on a buffer op_numa_scan() resolved, and
+ * one fault more is allowed for whatever else ran meanwhile.
+ */
+#define HONOR_PAGES	16
+static void op_gup_honor(int r, size_t first, size_t n)
+{
+	unsigned char got[HONOR_PAGES];
+	bool pmd = pmd_mapped(r);
+	long before, after;
+	size_t i;
+
+	n = n < HONOR_PAGES ? n : HONOR_PAGES;
+	for (i = first; i < first + n && !failed(); i++)
+		op_gup(r, i, GUP_TEST_HONOR);
+	if (failed() || !run.env->gup_test)
+		return;
+	for (i = first; i < first + n; i++)
+		rule_access(&run.m, r, i, ACC_USER, false, 0, pmd);
+	before = rwp_vmstat("numa_hint_faults");
+	for (i = first; i < first + n; i++)
+		got[i - first] = FORCE_READ(*page_addr(r, i));
+	after = rwp_vmstat("numa_hint_faults");
+	for (i = first; i < first + n; i++)
+		check_bytes(r, i, &got[i - first], 1, "a load after gup_test_honor_numa");
+	if (after - before > 1)
+		fail("%s [%zu, +%zu): loads after a gup_test read with %s took %ld NUMA %s; ",
+		     rwp_range_names[r], first, n, "FOLL_HONOR_NUMA_FAULT", after - before,
+		     "hinting faults: the GUP read through hinting entries");
+}
+
+/*
  * The number of UFFD_EVENT_REMAP messages read, once it reaches `want` or
  * at the deadline: mremap() returns when the handler has read the message,
  * which may be before the handler counts it.
@@ -1104,7 +1168,10 @@ static void exec_op(const struct rwp_op *op)
 		/* A long-term pin migrates the page out of ZONE_MOVABLE first. */
 		if (op->arg % NR_GUPS == GUP_TEST_LONGTERM)
 			rule_migrate(&run.m, r);
-		op_gup(r, first, op->arg % NR_GUPS);
+		if (op->arg % NR_GUPS == GUP_TEST_HONOR && run.m.r[r].wp)
+			op_gup_honor(r, first, n);
+		else
+			op_gup(r, first, op->arg % NR_GUPS);
 		break;
 	case OP_PIN:
 		/* A DMA buffer: a read GUP whose reference outlives the call. */
@@ -1186,6 +1253,9 @@ static void exec_op(const struct rwp_op *op)
 		break;
 	case OP_MREMAP:
 		op_mremap(r);
+		break;
+	case OP_NUMA_SCAN:
+		op_numa_scan();
 		break;
 	case OP_COMPACT:
 		sysfs_write("/proc/sys/vm/compact_memory", "1");
@@ -1278,6 +1348,10 @@ int rwp_op_format(const struct rwp_op *op, char *buf, size_t len)
 				op->arg & 1 ? "protect" : "unprotect", rwp_range_names[r],
 				first, n);
 	case OP_GUP:
+		if (op->arg % NR_GUPS == GUP_TEST_HONOR && r == R_SHMEM_WP)
+			return snprintf(buf, len, "gup %s %s [%zu, +%zu)",
+					rwp_gup_names[GUP_TEST_HONOR], rwp_range_names[r],
+					first, n);
 		return snprintf(buf, len, "gup %s %s page %zu", rwp_gup_names[op->arg % NR_GUPS],
 				rwp_range_names[r], first);
 	case OP_FORCE_NONE:
@@ -1329,6 +1403,7 @@ void rwp_env_probe(struct rwp_env *env)
 
 static char mthp_saved[32];
 static char cgroup[64];
+static struct rwp_numa_knobs numa_saved;
 
 static bool read_line(const char *path, char *buf, size_t len)
 {
@@ -1369,8 +1444,9 @@ void rwp_env_setup(struct rwp_env *env)
 		if (write_str(MTHP_ENABLED, "always"))
 			ksft_print_msg("enabled 64 KiB mTHP for the run\n");
 	}
-	/* What rwp_env_recover() puts back after a run killed in the daemon op. */
+	/* What rwp_env_recover() puts back after a run killed in the daemon or NUMA op. */
 	thp_save_settings();
+	env->numa = rwp_numa_save(&numa_saved);
 	snprintf(cgroup, sizeof(cgroup), CGROOT "/rwp-model-%d", getpid());
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	write_str(CGROOT "/cgroup.subtree_control", "+memory");
@@ -1403,6 +1479,7 @@ void rwp_env_restore(struct rwp_env *env)
 void rwp_env_recover(void)
 {
 	thp_restore_settings();
+	rwp_numa_restore(&numa_saved);
 }
 
 int rwp_exec_replay(const struct rwp_mode *mode, const struct rwp_op *ops, size_t n)

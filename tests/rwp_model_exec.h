@@ -36,6 +36,7 @@ enum rwp_op_kind {
 	OP_PIN,		/* vmsplice() page `first` into a pipe held until the next reclaim */
 	OP_KHUGEPAGED,	/* full passes of the khugepaged daemon */
 	OP_MREMAP,	/* mremap() the whole range to a new address */
+	OP_NUMA_SCAN,	/* NUMA balancing's scanner over this process */
 	NR_OPS,
 };
 
@@ -50,6 +51,7 @@ enum rwp_gup_kind {
 	GUP_TEST_GET,		/* gup_test GUP_BASIC_TEST */
 	GUP_TEST_PIN,		/* gup_test PIN_BASIC_TEST */
 	GUP_TEST_LONGTERM,	/* gup_test PIN_LONGTERM_BENCHMARK */
+	GUP_TEST_HONOR,		/* gup_test GUP_BASIC_TEST, FOLL_HONOR_NUMA_FAULT */
 	NR_GUPS,
 };
 
@@ -70,6 +72,7 @@ struct rwp_env {
 	const char *cgroup;	/* a memory cgroup this process is in, or NULL */
 	const char *dio_dir;	/* a block filesystem for O_DIRECT, or NULL */
 	bool gup_test;		/* /sys/kernel/debug/gup_test */
+	bool numa;		/* NUMA balancing's knobs (rwp_numa_save()) */
 	int gup_timeout;	/* seconds a FOLL_FORCE read may take */
 };
 

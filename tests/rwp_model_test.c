@@ -11,9 +11,9 @@
  *				an even seed runs in sync mode, seed % 4 == 3
  *				with UFFD_FEATURE_EVENT_FORK, seed % 8 >= 4
  *				with UFFD_FEATURE_EVENT_REMAP
- *   RWP_MODEL_OPS		operations per seed (default 130: about 2 s
- *				of a TCG guest, 10 s for the default seeds)
- *   RWP_MODEL_SECONDS		a cap on the time for all seeds (default 25),
+ *   RWP_MODEL_OPS		operations per seed (default 130: about 4 s
+ *				of a TCG guest, 25 s for the default seeds)
+ *   RWP_MODEL_SECONDS		a cap on the time for all seeds (default 40),
  *				split evenly; a seed stopped by it says so
  *   RWP_MODEL_SHRINK_SECONDS	time to shrink the run's first mismatch (15;
  *				0: none); the others are printed, not shrunk
@@ -45,12 +45,13 @@
 
 #define MAX_SEEDS	32
 /*
- * 1 to 4 run every mode but async with EVENT_REMAP. 9: a survey of 16 seeds
- * of 400 operations under every configuration (README) found a mixed
- * protected/unprotected unmap batch (the mixed-batch mutant) with seed 9
- * alone, at its 16th operation: the rarest bug it finds.
+ * 1 to 4 and 15 run every mode but async with EVENT_REMAP alone. A survey
+ * of seeds under every configuration (README) chose 15 and 36: within 130
+ * operations, 15 meets a GUP that ignores FOLL_HONOR_NUMA_FAULT (the
+ * ignores-numa mutant) at its 12th, and 36 a mixed protected/unprotected
+ * unmap batch (mixed-batch) at its 60th, the rarest bug it finds.
  */
-#define DEFAULT_SEEDS	"1,2,3,4,9"
+#define DEFAULT_SEEDS	"1,2,3,4,15,36"
 #define MSG_LEN		2048
 
 static unsigned long long rng;
@@ -73,33 +74,33 @@ static const unsigned char weights[NR_RANGES][NR_OPS] = {
 		[OP_FORCE_NONE] = 10, [OP_DONTNEED] = 5, [OP_PAGEOUT] = 5, [OP_FREE] = 4,
 		[OP_RECLAIM] = 2, [OP_FORK] = 4, [OP_SET_MODE] = 3, [OP_UNREGISTER] = 2,
 		[OP_COMPACT] = 1, [OP_COLLAPSE] = 1, [OP_REFILL] = 3,
-		[OP_PIN] = 3, [OP_MREMAP] = 3,
+		[OP_PIN] = 3, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
 	},
 	[R_ANONTHP] = {
 		[OP_PROTECT] = 22, [OP_READ] = 10, [OP_WRITE] = 5, [OP_GUP] = 22,
 		[OP_FORCE_NONE] = 8, [OP_DONTNEED] = 3, [OP_PAGEOUT] = 3, [OP_FREE] = 8,
 		[OP_COLLAPSE] = 6, [OP_RECLAIM] = 4, [OP_FORK] = 3, [OP_SET_MODE] = 3,
 		[OP_UNREGISTER] = 2, [OP_COMPACT] = 2, [OP_REFILL] = 4,
-		[OP_PIN] = 6, [OP_KHUGEPAGED] = 2, [OP_MREMAP] = 3,
+		[OP_PIN] = 6, [OP_KHUGEPAGED] = 2, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
 	},
 	[R_ANON64K] = {
 		[OP_PROTECT] = 28, [OP_READ] = 6, [OP_WRITE] = 16, [OP_GUP] = 6, [OP_PIN] = 10,
 		[OP_FREE] = 20, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 18, [OP_DONTNEED] = 2,
 		[OP_FORCE_NONE] = 3, [OP_FORK] = 2, [OP_SET_MODE] = 2, [OP_UNREGISTER] = 1,
-		[OP_COMPACT] = 1, [OP_REFILL] = 10, [OP_KHUGEPAGED] = 1, [OP_MREMAP] = 3,
+		[OP_COMPACT] = 1, [OP_REFILL] = 10, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
 	},
 	[R_SHMEM] = {
 		[OP_PROTECT] = 18, [OP_READ] = 16, [OP_WRITE] = 6, [OP_GUP] = 10,
 		[OP_FORCE_NONE] = 4, [OP_COLLAPSE] = 16, [OP_COLLAPSE_OTHER] = 16,
 		[OP_PUNCH] = 8, [OP_DONTNEED] = 4, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 2,
 		[OP_FORK] = 2, [OP_UNREGISTER] = 1, [OP_PIN] = 3, [OP_KHUGEPAGED] = 3,
-		[OP_MREMAP] = 3,
+		[OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
 	},
 	[R_SHMEM_WP] = {
-		[OP_PROTECT] = 24, [OP_READ] = 16, [OP_GUP] = 6, [OP_COLLAPSE] = 14,
+		[OP_PROTECT] = 24, [OP_READ] = 16, [OP_GUP] = 20, [OP_COLLAPSE] = 14,
 		[OP_COLLAPSE_OTHER] = 16, [OP_PUNCH] = 8, [OP_DONTNEED] = 4,
 		[OP_PAGEOUT] = 4, [OP_RECLAIM] = 2, [OP_UNREGISTER] = 2, [OP_KHUGEPAGED] = 3,
-		[OP_MREMAP] = 3,
+		[OP_MREMAP] = 3, [OP_NUMA_SCAN] = 6,
 	},
 };
 
@@ -185,7 +186,7 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
 	for (i = 0; i < n; i++) {
 		struct rwp_op *op = &ops[i];
-		size_t nr, folio;
+		size_t nr, folio, end;
 
 		if (!burst) {
 			focus = pick_focus();
@@ -203,6 +204,19 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 			pick_span(op, nr, 35, 25);
 			break;
 		case OP_GUP:
+			op->first = pick(nr);
+			op->n = 1;
+			/*
+			 * The uffd-wp range is the one VMA where FOLL_HONOR_NUMA_FAULT
+			 * decides: a window of its pages, mostly, anywhere
+			 * (a NUMA scan marks the whole range).
+			 */
+			if (op->range == R_SHMEM_WP && pick(4)) {
+				op->arg = GUP_TEST_HONOR;
+				op->n = op->first + WINDOW <= nr ? WINDOW : nr - op->first;
+				continue;
+			}
+			break;
 		case OP_PIN:
 		case OP_FORCE_NONE:
 			op->first = pick(nr);
@@ -215,10 +229,9 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 			/* Whole anonymous large folios, mostly: a partial one is split. */
 			folio = rwp_range_block(op->range);
 			if ((op->range == R_ANON64K || op->range == R_ANONTHP) && pick(4)) {
+				end = (op->first + op->n + folio - 1) / folio * folio;
 				op->first -= op->first % folio;
-				op->n = (op->n + folio - 1) / folio * folio;
-				if (op->first + op->n > nr)
-					op->n = nr - op->first;
+				op->n = (end < nr ? end : nr) - op->first;
 			}
 			continue;
 		default:
@@ -483,7 +496,7 @@ int main(void)
 	unsigned long long seeds[MAX_SEEDS];
 	const char *list = getenv("RWP_MODEL_SEEDS");
 	const char *replay = getenv("RWP_MODEL_REPLAY");
-	double total = env_num("RWP_MODEL_SECONDS", 25);
+	double total = env_num("RWP_MODEL_SECONDS", 40);
 	double shrink_s = env_num("RWP_MODEL_SHRINK_SECONDS", 15);
 	size_t max_ops = env_num("RWP_MODEL_OPS", 130);
 	struct rwp_op *ops = calloc(max_ops, sizeof(*ops));
