@@ -490,11 +490,20 @@ void rwp_numa_restore(const struct rwp_numa_knobs *k)
 long rwp_vmstat(const char *name)
 {
 	static char buf[16384];
-	size_t n = strlen(name);
+	size_t n = strlen(name), have = 0;
+	ssize_t got;
 	char *line;
+	int fd;
 
-	if (!read_file("/proc/vmstat", buf, sizeof(buf)))
+	/* A read of a seq_file returns at most a page: read to the end. */
+	fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
+	while (have < sizeof(buf) - 1 &&
+	       (got = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0)
+		have += got;
+	close(fd);
+	buf[have] = 0;
 	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 		if (!strncmp(line, name, n) && line[n] == ' ')
 			return strtol(line + n + 1, NULL, 10);

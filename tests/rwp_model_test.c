@@ -48,8 +48,8 @@
  * 1 to 4 and 15 run every mode but async with EVENT_REMAP alone. A survey
  * of seeds under every configuration (README) chose 15 and 36: within 130
  * operations, 15 meets a GUP that ignores FOLL_HONOR_NUMA_FAULT (the
- * ignores-numa mutant) at its 12th, and 36 a mixed protected/unprotected
- * unmap batch (mixed-batch) at its 60th, the rarest bug it finds.
+ * ignores-numa mutant) at its 11th, and 36 a mixed protected/unprotected
+ * unmap batch (mixed-batch) at its 59th, the rarest bug it finds.
  */
 #define DEFAULT_SEEDS	"1,2,3,4,15,36"
 #define MSG_LEN		2048
