@@ -640,17 +640,6 @@ static long gup_hint_faults(char *addr, size_t len, unsigned int gup_flags, long
 	return rwp_vmstat("numa_hint_faults") - before;
 }
 
-/* numa_hint_faults taken by reading one byte of every page of [addr, addr + len). */
-static long touch_hint_faults(char *addr, size_t len)
-{
-	long before = rwp_vmstat("numa_hint_faults");
-	size_t off;
-
-	for (off = 0; off < len; off += psize())
-		FORCE_READ(addr[off]);
-	return rwp_vmstat("numa_hint_faults") - before;
-}
-
 FIXTURE_SETUP(numa_hint)
 {
 	char *warm;
@@ -694,7 +683,7 @@ FIXTURE_SETUP(numa_hint)
 	memset(warm, 0, psize());
 	gup_hint_faults(warm, psize(), 0, &got);
 	gup_hint_faults(warm, psize(), FOLL_HONOR_NUMA_FAULT, &got);
-	touch_hint_faults(warm, psize());
+	rwp_hint_faults_of_reads(warm, psize());
 	munmap(warm, psize());
 }
 
@@ -714,7 +703,7 @@ TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
 	ASSERT_EQ(got, self->len);
 	honored = gup_hint_faults(self->area, self->len, FOLL_HONOR_NUMA_FAULT, &got);
 	ASSERT_EQ(got, self->len);
-	touched = touch_hint_faults(self->area, self->len);
+	touched = rwp_hint_faults_of_reads(self->area, self->len);
 	EXPECT_TRUE(all_bytes(self->area, psize(), PATTERN(0)));
 	TH_LOG("hinting faults: %ld without the flag, %ld with it, %ld reading after",
 	       followed, honored, touched);

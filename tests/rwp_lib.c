@@ -510,6 +510,16 @@ long rwp_vmstat(const char *name)
 	return -1;
 }
 
+long rwp_hint_faults_of_reads(char *addr, size_t len)
+{
+	long before = rwp_vmstat("numa_hint_faults");
+	size_t off;
+
+	for (off = 0; off < len; off += psize())
+		FORCE_READ(addr[off]);
+	return before < 0 ? -1 : rwp_vmstat("numa_hint_faults") - before;
+}
+
 /* Completed passes of the NUMA scanner over this mm (/proc/self/sched). */
 static long scanner_passes(void)
 {

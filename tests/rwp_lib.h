@@ -172,5 +172,7 @@ void rwp_numa_restore(const struct rwp_numa_knobs *k);
 bool rwp_numa_spin_until_scanned(long passes, int seconds);
 /* One /proc/vmstat counter; -1 if absent. A static buffer: no new page to fault. */
 long rwp_vmstat(const char *name);
+/* numa_hint_faults taken by reading one byte of every page of [addr, addr + len); -1 on error. */
+long rwp_hint_faults_of_reads(char *addr, size_t len);
 
 #endif /* RWP_LIB_H */

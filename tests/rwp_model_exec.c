@@ -1020,17 +1020,6 @@ static void op_numa_scan(void)
 	rule_numa_scan(&run.m);
 }
 
-/* numa_hint_faults taken by loads of one byte of each of n pages from p. */
-static long hint_faults_of_loads(char *p, size_t n, unsigned char *got)
-{
-	long before = rwp_vmstat("numa_hint_faults");
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		got[i] = FORCE_READ(p[i * ps()]);
-	return before < 0 ? -1 : rwp_vmstat("numa_hint_faults") - before;
-}
-
 /*
  * A GUP that honours NUMA hinting faults, on [first, first + n) of the
  * uffd-wp range (no RWP VMA: there the RWP gate faults on every protnone
@@ -1045,7 +1034,6 @@ static long hint_faults_of_loads(char *p, size_t n, unsigned char *got)
  */
 static void op_gup_honor(int r, size_t first, size_t n)
 {
-	unsigned char got[HONOR_PAGES] = { 0 }, again[HONOR_PAGES];
 	bool pmd = pmd_mapped(r);
 	long faults, control;
 	size_t i;
@@ -1057,14 +1045,15 @@ static void op_gup_honor(int r, size_t first, size_t n)
 		return;
 	for (i = first; i < first + n; i++)
 		rule_access(&run.m, r, i, ACC_USER, false, 0, pmd);
-	faults = hint_faults_of_loads(page_addr(r, first), n, got);
-	control = faults > 1 ? hint_faults_of_loads(page_addr(r, first), n, again) : 0;
+	faults = rwp_hint_faults_of_reads(page_addr(r, first), n * ps());
+	control = faults > 1 ? rwp_hint_faults_of_reads(page_addr(r, first), n * ps()) : 0;
 	if (faults < 0 || control < 0) {
 		fail("cannot read numa_hint_faults from /proc/vmstat; ");
 		return;
 	}
 	for (i = first; i < first + n; i++)
-		check_bytes(r, i, &got[i - first], 1, "a load after gup_test_honor_numa");
+		check_bytes(r, i, (unsigned char *)page_addr(r, i), 1,
+			    "a load after gup_test_honor_numa");
 	if (faults > 1 && !control)
 		fail("%s [%zu, +%zu): loads after a gup_test read with %s took %ld NUMA %s; ",
 		     rwp_range_names[r], first, n, "FOLL_HONOR_NUMA_FAULT", faults,
