@@ -83,12 +83,19 @@ if [ "$mode" = check ]; then
 fi
 
 stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${phases[*]}"
-timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" env \
-	RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" RWP_FUZZ_SEED="$fuzz_seed" \
-	RWP_MODULE_CONFIGS="${module_configs[*]}" RWP_MUTANTS="${module_configs[*]:3}" \
+# The guest's environment goes in a file: vng hands the command to the guest
+# on the kernel command line, which x86 caps at 2 KiB (COMMAND_LINE_SIZE).
+guest_env=$RWP_OUT/guest.env
+for var in RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" \
+	RWP_FUZZ_SEED="$fuzz_seed" RWP_MODULE_CONFIGS="${module_configs[*]}" \
+	RWP_MUTANTS="${module_configs[*]:3}" \
 	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
-	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin" \
+	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin"; do
+	printf 'export %q\n' "$var"
+done > "$guest_env"
+timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" \
+	bash -c '. "$0" && exec "$@"' "$guest_env" \
 	python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${phases[@]}" || true
 # The guest's time per phase, under the vm stage.
 [ -f "$RWP_OUT/vm-stages" ] && cat "$RWP_OUT/vm-stages" >> "$stages"

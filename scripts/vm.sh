@@ -53,6 +53,10 @@ rm -f "$RWP_OUT/rc"
 # pipe: given a regular file as stdout or stderr, qemu truncates it, and
 # everything the host printed before the boot would be lost.
 cmd=$(printf '%q ' "$RWP_TOP/scripts/guest-wrap.sh" "$RWP_OUT" "$@")
+# vng carries the command base64-encoded on the kernel command line, which
+# x86 caps at 2 KiB (COMMAND_LINE_SIZE) with vng's own options: past this
+# the guest boots without it and nothing runs. Pass more in a file.
+[ ${#cmd} -le 1024 ] || die "the guest command is ${#cmd} bytes, over 1024: it would not reach the guest"
 timeout "$VM_TIMEOUT" vng "${vng_args[@]}" --exec "$cmd" </dev/null 2>&1 | cat || true
 [ -f "$RWP_OUT/rc" ] || die "the guest did not finish (boot failure or timeout after ${VM_TIMEOUT}s)"
 exit "$(cat "$RWP_OUT/rc")"
