@@ -20,14 +20,47 @@ import sys
 
 # Lines that mean the kernel misbehaved. Each detector behind them is
 # configured (config/rwp.config): lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP,
-# RCU stall warnings, DETECT_HUNG_TASK, SOFTLOCKUP_DETECTOR.
-SPLAT = re.compile(
-    r"WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|"
-    r"cut here|rcu.*detected stall|rcu_sched self-detected|"
-    r"possible recursive locking|possible circular locking|"
-    r"inconsistent lock state|suspicious RCU usage|"
-    r"INFO: task .* blocked for more than|soft lockup"
-)
+# RCU stall warnings, DETECT_HUNG_TASK, SOFTLOCKUP_DETECTOR. Many reports
+# start with WARNING: or BUG:; the others are listed by their own words,
+# since they neither taint the kernel nor carry that prefix (and some only
+# print a line, with no stack dump after it). Case matters: a normal boot
+# says "kfence: initialized", a cgroup's limit "Memory cgroup out of memory:";
+# only the system running out of memory says "Out of memory:". Left out on
+# purpose: informational lines, boot-time setup failures, hardware memory
+# errors, "Write-error on swap-device" (the page is redirtied and retried
+# under memory pressure), gup_test's requested dump_page() and the direct
+# I/O invalidation warning (user space can collide with itself).
+SPLAT = re.compile("|".join([
+    r"WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|cut here",
+    # BUG(), VM_BUG_ON*(): "kernel BUG at mm/gup.c:1!", no colon after BUG
+    r"kernel BUG at",
+    # x86's die() for a BUG() or a bad instruction; arm64's page fault oops
+    r"invalid opcode:|Unable to handle kernel",
+    # SLUB debugging: "BUG kmalloc-64 (Not tainted): Poison overwritten"
+    r"^BUG \S+ \([^)]*\): |slabs counted but counter=",
+    # pmd_ERROR() and friends: "mm/pgtable-generic.c:53: bad pmd 00000000deadbeef(...)"
+    r":\d+: bad (pte|pmd|pud|p4d|pgd) ",
+    # swap entries that point nowhere: a marker or a PTE read as a swap entry
+    r"Bad swap (file|offset) entry|unrecognized swap entry|Read-error on swap-device|"
+    r"Decompression error from zswap",
+    # struct page and mm accounting (each also says BUG: today, pinned anyway)
+    r"Bad page map|Bad page state|Bad page cache|Bad rss-counter state",
+    r"pagealloc: (memory corruption|single bit error)|PAGETABLE BUG",
+    r"Corrupted page table at address|Thread overran stack|"
+    r"Kernel memory (overwrite|exposure) attempt detected",
+    # CONFIG_DEBUG_LIST, refcount_t, and the sanitizers (when configured)
+    r"list_(add|del) corruption|refcount_t:|\b(UBSAN|KASAN|KFENCE|KCSAN):|Double-freed CB",
+    # RCU: normal and expedited stall reports, and their follow-ups
+    r"rcu: INFO:|detected (expedited )?stalls?|self-detected stall|"
+    r"Expedited stall ended|Stall ended (before|during)|kthread starved for|"
+    r"kthread timer wakeup didn't happen",
+    # lockdep, and lockdep turning itself off (no later report would come)
+    r"possible recursive locking|possible circular locking|inconsistent lock state|"
+    r"suspicious RCU usage|trying to register non-static key|"
+    r"turning off the locking correctness validator",
+    # hung tasks ("blocked in I/O wait for more than" too), lockups, global OOM
+    r"INFO: task .*\bblocked\b|soft lockup|hard LOCKUP|workqueue lockup|Out of memory:",
+]))
 DUMP_TRIGGER = re.compile(r"^FAULT_FLAG_ALLOW_RETRY missing [0-9a-f]+$")
 DUMP_LINE = re.compile(
     r"^(CPU: \d+ UID: .*|Tainted: .*|Hardware name: .*|Call Trace:|\s*<TASK>|\s*</TASK>|"

@@ -27,8 +27,29 @@ SECTION = re.compile(r"\[(.*)\]$")
 SKIP_WORD = re.compile(r"skip\b\s*", re.I)
 # What EXPECT_GATE_CONSULTED (tests/rwp_lib.h) prints when its check passes.
 REACHED = re.compile(r"rwp: reached (\w+)$")
-# The model checker's line per seed (tests/rwp_model_test.c).
-MODEL = re.compile(r"model: seed=(\d+) mode=\S+ ops=(\d+) seconds=([\d.]+) mismatch=(yes|no)")
+# The model checker's line per seed (tests/rwp_model_test.c). Only yes is a
+# mismatch found; the others say the seed proved nothing.
+MODEL = re.compile(r"model: seed=(\d+) mode=\S+ ops=(\d+) seconds=([\d.]+) "
+                   r"mismatch=(yes|no|crashed|hung|cut)\b")
+MODEL_BROKEN = {
+    "crashed": ("the model's executor crashed (not a mismatch)", "CRASH"),
+    "hung": ("the model's executor hung and was killed (not a mismatch)", "HANG"),
+    "cut": ("the seed stopped on the clock before its operation count (not a mismatch)", "CUT"),
+}
+# How a program ended, in its result line's directive: the guest runner
+# writes exit=N (a Python returncode: -N for signal N), then maybe
+# "killed after 900s"; the kernel's kselftest runner exit=N or "TIMEOUT N seconds".
+EXIT = re.compile(r"exit=(-?\d+)\b")
+STOPPED = re.compile(r"\bkilled\b|\bTIMEOUT\b")
+# What a failed kselftest_harness program exits with (KSFT_FAIL).
+HARNESS_FAILED = "exit=1"
+# kselftest_harness.h's __wait_for_test() lines for a test process that died
+# rather than failed. Not "Test terminated by assertion": that is SIGABRT,
+# how every failed ASSERT_*() ends (__bail() calls abort()).
+HARNESS_CRASH = re.compile(r"Test terminated unexpectedly by signal|Test terminated by timeout|"
+                           r"Test ended in some other way")
+# Results KTAP marks as not what they seem: none of them is a pass.
+NOT_A_PASS = re.compile(r"(TODO|XFAIL|XPASS)\b", re.I)
 VERDICTS = {"pass": None, "fail": "marker", "skip": "reason"}  # word: what it needs
 
 
@@ -288,7 +309,8 @@ class Judge:
                 self.node(phase, f"{path}/{child.name}" if path else child.name, child)
 
     def parent(self, where, node, verdict, phase):
-        """Judged by structure: its plan is met and its status agrees with its children's."""
+        """Judged by structure: its plan is met, its status agrees with its
+        children's, and it ended as its children's results say it should."""
         children = node.children or []
         causes = structure(node) if node.children is not None else []
         if phase and not children:
@@ -298,22 +320,76 @@ class Judge:
             causes.append("reports ok although a subtest failed")
         if verdict[0] != "pass":
             causes.append(f"has subtests, so its {verdict[0]} verdict cannot be judged")
+        if NOT_A_PASS.match(node.directive):
+            causes.append(f"not a pass: # {node.directive}")
         for cause in causes:
             self.fail(f"{where}: {cause}")
-        crashed = node.status == "not ok" and not failing
-        if crashed:
-            self.fail(f"{where}: exited non-zero / crashed after its last result "
-                      f"({node.directive or 'no directive'})", tail=node.diagnostics[-3:])
-        return "BROKEN" if causes or crashed else self.ok("pass")
+        ended = self.ended(node, failing)
+        if ended:
+            self.fail(f"{where}: {ended}", tail=node.diagnostics[-3:])
+        return "BROKEN" if causes or ended else self.ok("pass")
+
+    @staticmethod
+    def ended(node, failing):
+        """What is wrong with how a program ended, in any phase: under a
+        mutant its tests fail, and then only the harness's own failure status
+        says they failed rather than the program crashing, hanging or being
+        killed in the middle of them."""
+        directive = node.directive
+        program = EXIT.match(directive) or STOPPED.search(directive)
+        if failing:
+            if program and directive != HARNESS_FAILED:
+                return (f"crashed, timed out or was killed ({directive}), although its "
+                        "failed tests could otherwise be a caught mutant")
+            return None
+        if node.status == "not ok":
+            return (f"exited non-zero / crashed after its last result "
+                    f"({directive or 'no directive'})")
+        status = EXIT.match(directive)
+        if STOPPED.search(directive) or (status and int(status.group(1)) != 0):
+            return f"reports ok, but was killed, timed out or exited non-zero ({directive})"
+        return None
+
+    @staticmethod
+    def crashed(node):
+        """(cause, cell) if the test itself died or proved nothing, which no
+        expectation allows: a crash is never a caught mutant."""
+        if node.status == "skip":
+            return None
+        for line in node.diagnostics:
+            m = MODEL.search(line)
+            if m and m.group(4) in MODEL_BROKEN:
+                return MODEL_BROKEN[m.group(4)]
+            if HARNESS_CRASH.search(line):
+                return (f"the test process died: {line.strip()} (a crash, not a caught "
+                        "mutant)", "CRASH")
+        directive = node.directive
+        if STOPPED.search(directive):
+            return f"timed out or was killed ({directive})", "KILLED"
+        status = EXIT.match(directive)
+        if status and not 0 <= int(status.group(1)) < 128:
+            return f"crashed: killed by a signal ({directive})", "CRASH"
+        return None
 
     def leaf(self, where, node, verdict):
         word, text = verdict
         tail = node.diagnostics[-3:]
+        crash = self.crashed(node)
+        if crash:
+            return self.fail(f"{where}: {crash[0]}", crash[1], tail)
+        not_a_pass = NOT_A_PASS.match(node.directive)
+        if not_a_pass and node.status != "skip":
+            return self.fail(f"{where}: not a pass: # {node.directive}",
+                             f"{not_a_pass.group(1).upper()}!", tail)
         if word == "skip":
-            if node.status == "skip":
-                self.skipped += 1
-                return "skip"
-            return self.fail(f'{where}: must skip ("{text}") but ran: {node.status}', "NOSKIP!")
+            if node.status != "skip":
+                return self.fail(f'{where}: must skip ("{text}") but ran: {node.status}', "NOSKIP!")
+            reason = SKIP_WORD.sub("", node.directive, count=1)
+            if text not in reason:
+                return self.fail(f"{where}: skipped, but for another reason: got '{reason}', "
+                                 f"expected '{text}'", "SKIP?")
+            self.skipped += 1
+            return "skip"
         if node.status == "skip":
             reason = SKIP_WORD.sub("", node.directive, count=1) or "no reason given"
             return self.fail(f"{where}: skipped: {reason}", "SKIP!")
@@ -375,13 +451,15 @@ def sites_table(judge):
 
 def model_table(judge):
     """Seed x configuration: where the model checker found a mismatch, as
-    operations/seconds to the first one (- where it found none); then, per
-    configuration, how many seeds found one and the medians over those."""
+    operations/seconds to the first one (- where it found none; CRASH, HANG
+    or CUT where the seed proved nothing); then, per configuration, how many
+    seeds found one and the medians over those."""
     if not judge.model:
         return
     phases = list(dict.fromkeys(p for p, _ in judge.model))
     seeds = list(dict.fromkeys(s for _, s in judge.model))
-    cells = {(p, f"seed {s}"): f"{ops}/{secs}s" if found == "yes" else "-"
+    cells = {(p, f"seed {s}"): f"{ops}/{secs}s" if found == "yes"
+             else MODEL_BROKEN[found][1] if found in MODEL_BROKEN else "-"
              for (p, s), (ops, secs, found) in judge.model.items()}
     for p in phases:
         runs = [v for (q, _), v in judge.model.items() if q == p]

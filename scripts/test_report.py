@@ -90,7 +90,7 @@ zram_swap
 rwp_gup_test
 rwp_gup_test/gup.async.process_vm_readv   wp-only=fail:"page still protected"
 rwp_gup_test/gup.sync.process_vm_readv
-rwp_gup_test/global.prot_none_foll_force_completes  wp-only=skip:"no RWP without the module"
+rwp_gup_test/global.prot_none_foll_force_completes  wp-only=skip:"no RWP"
 [merged]
 insmod
 kunit
@@ -180,7 +180,7 @@ class JudgeTest(Judging):
     def test_allowed_skip_is_counted_as_skipped(self):
         guest = edit(GUEST, "ok 2 gup.sync.process_vm_readv\n", "ok 2 gup.sync.process_vm_readv # SKIP no uffd\n")
         expect = edit(EXPECT, "rwp_gup_test/gup.sync.process_vm_readv\n",
-                      'rwp_gup_test/gup.sync.process_vm_readv merged=skip:"no uffd here"\n')
+                      'rwp_gup_test/gup.sync.process_vm_readv merged=skip:"no uffd"\n')
         self.green(guest=guest, expect=expect)
         self.assertEqual(self.counts, (17, 0, 2))
 
@@ -348,7 +348,7 @@ class JudgeTest(Judging):
         cases = [
             ("[merged wp-only]", "[merged wp_only]", "unknown phase wp_only"),
             ('wp-only=fail:"page still protected"', "wp-only=maybe", "unknown verdict 'maybe'"),
-            ('wp-only=skip:"no RWP without the module"', 'wp-only=skip:""', "skip without its reason"),
+            ('wp-only=skip:"no RWP"', 'wp-only=skip:""', "skip without its reason"),
             ("rwp_gup_test/gup.sync.process_vm_readv\n", "rwp_gup_test/gup.sync.process_vm_readv merged=pass:x\n",
              "pass takes no text"),
             ("rwp_gup_test\n", "rwp_gup_test wp-only=pass\n", "rwp_gup_test has subtests listed under wp-only"),
@@ -501,6 +501,116 @@ other  like=nope  wp-only=pass
         self.assertNotIn("call site gup_pte was reached by no test", out)
 
 
+class CrashTest(Judging):
+    """A crash, a hang or a kill is never a caught mutant, nor a pass: the
+    exit status a program's result line carries, the harness's line for a
+    test process that died, the model checker's executor."""
+
+    WP = "  not ok 1 rwp_gup_test # exit=1\nnot ok 3"
+    ASYNC = "    not ok 1 gup.async.process_vm_readv\n"
+    ASYNC_FAIL = "    #            FAIL  gup.async.process_vm_readv\n"
+
+    def test_crashed_program_under_a_mutant(self):
+        for directive in ("exit=139", "exit=134", "exit=-9", "exit=124", "exit=2",
+                          "TIMEOUT 900 seconds", "exit=1 killed after 900s"):
+            with self.subTest(directive):
+                guest = edit(GUEST, self.WP, f"  not ok 1 rwp_gup_test # {directive}\nnot ok 3")
+                out = self.red(f"wp-only/rwp_gup_test: crashed, timed out or was killed "
+                               f"({directive}), although its failed tests could otherwise be a "
+                               "caught mutant", guest=guest)
+                self.assertEqual(self.counts[1], 1, out)
+
+    def test_crashed_program_nested_in_the_fuzz_phase(self):
+        fuzz = """\
+KTAP version 1
+1..1
+  KTAP version 1
+  # Subtest: fuzz
+  1..1
+    KTAP version 1
+    # Subtest: seed
+    1..1
+      TAP version 13
+      1..1
+      # a FOLL_FORCE read looped
+      not ok 1 global.random_uffd_sequence
+    not ok 1 rwp_fuzz_test # exit=1
+  not ok 1 seed
+not ok 1 fuzz
+"""
+        expect = ("[fuzz]\nseed\nseed/rwp_fuzz_test\n"
+                  "seed/rwp_fuzz_test/global.random_uffd_sequence  fuzz=fail:\"looped\"\n"
+                  "[host]\nrustfmt\n")
+        self.green(guest=fuzz, expect=expect, phases="fuzz host")
+        killed = edit(fuzz, "# exit=1", "# exit=-9 killed after 900s")
+        self.red("fuzz/seed/rwp_fuzz_test: crashed, timed out or was killed "
+                 "(exit=-9 killed after 900s)", guest=killed, expect=expect, phases="fuzz host")
+
+    def test_killed_or_timed_out_is_never_a_pass(self):
+        guest = edit(GUEST, "  ok 3 rwp_gup_test\nok 2",
+                     "  ok 3 rwp_gup_test # exit=0 killed after 900s\nok 2")
+        self.red("merged/rwp_gup_test: reports ok, but was killed, timed out or exited non-zero "
+                 "(exit=0 killed after 900s)", guest=guest)
+        guest = edit(GUEST, "ok 1 zram_swap", "ok 1 zram_swap # TIMEOUT 900 seconds")
+        out = self.red("setup/zram_swap: timed out or was killed (TIMEOUT 900 seconds)",
+                       guest=guest)
+        self.assertRegex(out, r"zram_swap +KILLED")
+
+    def test_leaf_killed_by_a_signal_whatever_its_expectation(self):
+        for directive in ("exit=139", "exit=-11"):
+            with self.subTest(directive):
+                guest = edit(GUEST, self.ASYNC, self.ASYNC.replace("\n", f" # {directive}\n"))
+                out = self.red("wp-only/rwp_gup_test/gup.async.process_vm_readv: crashed: killed "
+                               f"by a signal ({directive})", "mutants caught: 0/1", guest=guest)
+                self.assertRegex(out, r"gup.async.process_vm_readv +pass +CRASH")
+
+    def test_harness_test_process_died(self):
+        for line in ("process_vm_readv: Test terminated unexpectedly by signal 11",
+                     "process_vm_readv: Test terminated by timeout",
+                     "process_vm_readv: Test ended in some other way [4991]"):
+            with self.subTest(line):
+                guest = edit(GUEST, self.ASYNC_FAIL, f"    # {line}\n" + self.ASYNC_FAIL)
+                self.red("wp-only/rwp_gup_test/gup.async.process_vm_readv: the test process died: "
+                         f"# {line} (a crash, not a caught mutant)", "mutants caught: 0/1",
+                         guest=guest)
+        # A failed ASSERT_*() abort()s: that is how a caught mutant ends.
+        guest = edit(GUEST, self.ASYNC_FAIL,
+                     "    # process_vm_readv: Test terminated by assertion\n" + self.ASYNC_FAIL)
+        self.green(guest=guest)
+
+    def test_model_executor_crashed_hung_or_cut(self):
+        for word, cell, cause in (
+                ("crashed", "CRASH", "the model's executor crashed (not a mismatch)"),
+                ("hung", "HANG", "the model's executor hung and was killed"),
+                ("cut", "CUT", "the seed stopped on the clock before its operation count")):
+            with self.subTest(word):
+                guest = edit(GUEST, self.ASYNC, "    # model: seed=2 mode=async ops=54 "
+                             f"seconds=1.0 mismatch={word}\n" + self.ASYNC)
+                out = self.red(f"wp-only/rwp_gup_test/gup.async.process_vm_readv: {cause}",
+                               "mutants caught: 0/1", guest=guest)
+                self.assertRegex(out, rf"seed 2 +{cell}\nfound +0/1\n")
+
+    def test_directives_that_are_not_passes(self):
+        for directive in ("TODO not yet", "XFAIL known bug", "xpass"):
+            with self.subTest(directive):
+                guest = edit(GUEST, "    ok 2 gup.sync.process_vm_readv\n    ok 3 global",
+                             f"    ok 2 gup.sync.process_vm_readv # {directive}\n    ok 3 global")
+                self.red("merged/rwp_gup_test/gup.sync.process_vm_readv: not a pass: "
+                         f"# {directive}", guest=guest)
+        guest = edit(GUEST, "  ok 3 rwp_gup_test\nok 2", "  ok 3 rwp_gup_test # XFAIL\nok 2")
+        self.red("merged/rwp_gup_test: not a pass: # XFAIL", guest=guest)
+
+    def test_skip_for_another_reason(self):
+        guest = edit(GUEST, "ok 2 gup.sync.process_vm_readv\n",
+                     "ok 2 gup.sync.process_vm_readv # SKIP no uffd\n")
+        expect = edit(EXPECT, "rwp_gup_test/gup.sync.process_vm_readv\n",
+                      'rwp_gup_test/gup.sync.process_vm_readv merged=skip:"no userfaultfd"\n')
+        out = self.red("merged/rwp_gup_test/gup.sync.process_vm_readv: skipped, but for another "
+                       "reason: got 'no uffd', expected 'no userfaultfd'", guest=guest,
+                       expect=expect)
+        self.assertRegex(out, r"gup.sync.process_vm_readv +SKIP\?")
+
+
 import dmesg_scan  # noqa: E402
 
 DUMP = """\
@@ -562,6 +672,90 @@ class DmesgScanTest(Judging):
                      "WARNING: possible circular locking dependency detected",
                      "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:"]:
             self.assertEqual(dmesg_scan.scan([line], 0), [line])
+
+    def assert_splats(self, bad, benign):
+        """Each bad line is reported, each benign one (a normal run's, or
+        one that looks alike) is not."""
+        for line in bad:
+            self.assertEqual(dmesg_scan.scan([line], 0), [line], "must match")
+        for line in benign:
+            self.assertEqual(dmesg_scan.scan([line], 0), [], "must not match")
+
+    def test_mm_error_lines(self):
+        self.assert_splats([
+            "mm/pgtable-generic.c:53: bad pmd 00000000deadbeef(0000000012345067)",
+            "mm/memory.c:1234: bad pte 00000000deadbeef(8000000012345067)",
+            "get_swap_device: Bad swap file entry 3c000000001",
+            "swap_entry_to_info: Bad swap offset entry 00000200",
+            "unrecognized swap entry 0x7c00000000000001",
+            "Read-error on swap-device (254:0:1234)",
+            "BUG: Bad page map in process rwp_gup_test  pte:8000000012345025 pmd:12345067",
+            "BUG: Bad page state in process khugepaged  pfn:12345",
+            "BUG: Bad rss-counter state mm:00000000deadbeef type:MM_ANONPAGES val:1 "
+            "Comm:rwp_gup_test Pid:300",
+            "kernel BUG at mm/rmap.c:1954!",
+            "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI",
+            "Unable to handle kernel paging request at virtual address dead000000000108",
+            "rwp_gup_test: Corrupted page table at address 7f0000001000",
+            "Thread overran stack, or stack corrupted",
+            "pagealloc: memory corruption",
+            "PAGETABLE BUG #00! 00000000deadbeef <-> 00000000deadbeef",
+            "usercopy: Kernel memory exposure attempt detected from SLUB object 'kmalloc-64' "
+            "(offset 0, size 128)!",
+        ], [
+            "pmd_set_huge: Cannot satisfy [mem 0xfee00000-0xfee01000] with a huge-page mapping "
+            "due to MTRR override.",
+            "x86/mm: Checked W+X mappings: passed, no W+X pages found.",
+            "Adding 1048572k swap on /dev/zram0.  Priority:100 extents:1 across:1048572k SS",
+            "Write-error on swap-device (254:0:1234)",
+            "Freeing unused kernel image (initmem) memory: 2644K",
+            "page dumped because: gup_test: dump_pages() test",
+        ])
+
+    def test_corruption_and_sanitizers(self):
+        self.assert_splats([
+            "list_add corruption. next->prev should be prev (ffff888003c4a000), but was "
+            "ffff888003c4b000. (next=ffff888003c4c000).",
+            "list_del corruption. prev->next should be ffff888003c4a000, but was ffff888003c4b000. "
+            "(prev=ffff888003c4d000)",
+            "refcount_t: underflow; use-after-free.",
+            "UBSAN: array-index-out-of-bounds in mm/rmap.c:1954:3",
+            "BUG: KASAN: slab-use-after-free in folio_unmap_pte_batch+0x1/0x2",
+            "KFENCE: out-of-bounds read in follow_page_pte+0x1/0x2",
+            "BUG: KCSAN: data-race in gup_fast_pte_range / zap_pte_range",
+            "BUG kmalloc-64 (Not tainted): Poison overwritten",
+            "SLUB kmalloc-64: 3 partial slabs counted but counter=2",
+            "rcu: rcu_do_batch(): Double-freed CB 00000000deadbeef->0x0()!!!  slab kmalloc-64",
+        ], [
+            "kfence: initialized - using 2097152 bytes for 255 objects at 0x(____ptrval____)",
+            "KernelAddressSanitizer initialized (generic)",
+            "SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=2, Nodes=1",
+            "percpu: Embedded 64 pages/cpu s225280 r8192 d28672 u1048576",
+        ])
+
+    def test_stalls_lockups_lockdep_and_oom(self):
+        self.assert_splats([
+            "rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { 1-.... } 21003 "
+            "jiffies s: 153 root: 0x2/.",
+            "rcu: INFO: Expedited stall ended before state dump start",
+            "rcu: rcu_preempt kthread starved for 10502 jiffies! g1234 f0x0 RCU_GP_WAIT_FQS(5) "
+            "->state=0x0 ->cpu=1",
+            "INFO: rcu_tasks detected stalls on tasks:",
+            "rcu: INFO: rcu_preempt self-detected stall on CPU",
+            "INFO: task khugepaged:40 blocked in I/O wait for more than 120 seconds.",
+            "CPU1: Watchdog detected hard LOCKUP on cpu 1",
+            "BUG: workqueue lockup - pool cpus=1 node=0 flags=0x0 nice=0 stuck for 31s!",
+            "INFO: trying to register non-static key.",
+            "turning off the locking correctness validator.",
+            "Out of memory: Killed process 300 (rwp_stress) total-vm:2104kB, anon-rss:1024kB, "
+            "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:44kB oom_score_adj:0",
+        ], [
+            "rcu: \tRCU CPU stall warnings timeout set to 21 (rcu_cpu_stall_timeout).",
+            "rcu: Hierarchical SRCU implementation.",
+            "NMI watchdog: Perf NMI watchdog permanently disabled",
+            "Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar",
+            "Memory cgroup out of memory: Killed process 300 (rwp_reclaim_test) total-vm:2104kB",
+        ])
 
     def test_a_splat_in_a_phase_fails_the_run(self):
         """End to end: the check's KTAP line goes through the judge."""

@@ -51,6 +51,15 @@ TAINT_LETTERS = "PFSRMBUDAWCIOELKXTN"
 KUNIT_GLOB = "/sys/module/kunit/parameters/filter_glob"
 RCU_EXPEDITED = "/sys/kernel/rcu_expedited"
 COUNTERS = "/sys/kernel/debug/rwp/counters"
+# The hung-task detector, short enough for phases of half a minute: a task
+# in uninterruptible sleep this long is reported (and the dmesg check fails
+# on it). Killable sleeps, where a userfaultfd fault waits for its handler,
+# are not reported. The longest expected one is a write of mmap_lock behind
+# a FOLL_FORCE livelock under seed, which the tests end after 5 s.
+HUNG_TASK_SECONDS = 20
+HUNG_TASK_CHECK_SECONDS = 4
+HUNG_TASK = "/proc/sys/kernel/hung_task_timeout_secs"
+HUNG_TASK_CHECK = "/proc/sys/kernel/hung_task_check_interval_secs"
 THP = "/sys/kernel/mm/transparent_hugepage"
 
 kmsg = KmsgReader()
@@ -91,7 +100,9 @@ def program(w, name, argv, env=None):
     timed_out = not timer.is_alive()
     timer.cancel()
     directive = f"exit={rc}" + (f" killed after {PROGRAM_TIMEOUT}s" if timed_out else "")
-    w.result(rc == 0, name, directive)
+    # A kill is never a pass: a child may have held the output open after
+    # the program itself exited 0, and whatever it was doing did not finish.
+    w.result(rc == 0 and not timed_out, name, directive)
     return "".join(out)
 
 
@@ -191,7 +202,11 @@ def taint(w):
 
 
 def dmesg(w, outputs):
-    """The phase's kernel log: no splat, nothing lost, no unannounced dump."""
+    """The phase's kernel log: no splat, nothing lost, no unannounced dump.
+    After the last phase nothing comes later to see a task it left hung:
+    its slice is read only once the hung-task detector has had its time."""
+    if w.phase == LAST_PHASE:
+        time.sleep(HUNG_TASK_SECONDS + HUNG_TASK_CHECK_SECONDS + 1)
     lines, lost = kmsg.read_new()
     write_file(os.path.join(OUT, "dmesg", f"{w.phase}.txt"), "\n".join(lines) + "\n")
     allowed = sum(o.count(ANNOUNCE) for o in outputs)
@@ -343,9 +358,12 @@ PHASES = {"setup": phase_setup, "hostile": phase_hostile, "fuzz": phase_fuzz,
 
 
 def main():
-    global OUT
+    global OUT, LAST_PHASE
     OUT, phases = sys.argv[1], sys.argv[2:]
+    LAST_PHASE = phases[-1]
     os.makedirs(os.path.join(OUT, "dmesg"), exist_ok=True)
+    write_file(HUNG_TASK, str(HUNG_TASK_SECONDS))
+    write_file(HUNG_TASK_CHECK, str(HUNG_TASK_CHECK_SECONDS))
     with open(os.path.join(OUT, "guest.ktap"), "w", encoding="utf-8") as stream:
         top = Writer(stream)
         top.header(len(phases))
