@@ -25,7 +25,7 @@ vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none ${module_configs[*]}}"
 [ -z "${SEED:-}" ] || vars+=(RWP_MODEL_SEEDS="$SEED")
 if [ -n "${DURATION:-}" ]; then
 	# A time bound instead of the operation bound.
-	vars+=(RWP_MODEL_SECONDS="$DURATION" RWP_MODEL_OPS="${OPS:-1000000}"
+	vars+=(RWP_MODEL_SECONDS="$DURATION" RWP_MODEL_OPS="${OPS:-0}"
 	       RWP_MODEL_TIMEOUT=$((DURATION + 300)))
 elif [ -n "${OPS:-}" ]; then
 	# An operation bound only: as long as the seeds take.

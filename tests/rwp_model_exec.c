@@ -43,7 +43,7 @@
 
 const char * const rwp_op_names[NR_OPS] = {
 	[OP_PROTECT] = "protect", [OP_READ] = "read", [OP_WRITE] = "write",
-	[OP_GUP] = "gup", [OP_FORCE_NONE] = "force_prot_none",
+	[OP_GUP] = "gup", [OP_FORCE_READ] = "force_read",
 	[OP_DONTNEED] = "dontneed", [OP_PAGEOUT] = "pageout", [OP_FREE] = "free",
 	[OP_PUNCH] = "punch", [OP_COLLAPSE] = "collapse",
 	[OP_COLLAPSE_OTHER] = "collapse_other", [OP_RECLAIM] = "reclaim",
@@ -54,7 +54,7 @@ const char * const rwp_op_names[NR_OPS] = {
 };
 
 static const char * const op_enum[NR_OPS] = {
-	"OP_PROTECT", "OP_READ", "OP_WRITE", "OP_GUP", "OP_FORCE_NONE",
+	"OP_PROTECT", "OP_READ", "OP_WRITE", "OP_GUP", "OP_FORCE_READ",
 	"OP_DONTNEED", "OP_PAGEOUT", "OP_FREE", "OP_PUNCH", "OP_COLLAPSE",
 	"OP_COLLAPSE_OTHER", "OP_RECLAIM", "OP_FORK", "OP_SET_MODE",
 	"OP_UNREGISTER", "OP_COMPACT", "OP_REFILL", "OP_PIN", "OP_KHUGEPAGED",
@@ -786,30 +786,65 @@ static void op_gup(int r, size_t i, int kind)
 	check_bytes(r, i, buf, len, rwp_gup_names[kind]);
 }
 
-static void op_force_prot_none(int r, size_t i, bool peek)
+/* OP_FORCE_READ's protections: PROT_NONE half the time, write-only, exec-only. */
+static int force_read_prot(unsigned int arg)
 {
-	char *addr = page_addr(r, i);
-	struct resp a;
-	bool done;
+	static const int prot[] = { PROT_NONE, PROT_NONE, PROT_WRITE, PROT_EXEC };
 
-	if (mprotect(run.base[r], range_len(r), PROT_NONE)) {
-		fail("mprotect(PROT_NONE): %s; ", strerror(errno));
+	return prot[(arg >> 1) % 4];
+}
+
+static const char *prot_name(int prot)
+{
+	return prot == PROT_NONE ? "PROT_NONE" : prot == PROT_WRITE ? "PROT_WRITE" : "PROT_EXEC";
+}
+
+/*
+ * A FOLL_FORCE read (ptrace's PTRACE_PEEKDATA, or a tracer's /proc/pid/mem)
+ * of page i while the whole range is mprotect()ed to prot. PROT_NONE: the
+ * VMA is inaccessible and the read must complete, not loop. Write-only or
+ * exec-only: the VMA is still accessible (vma_is_accessible(): read, write
+ * or exec), so a read of a protected page is an RWP access like any other
+ * GUP's, though the VMA is not readable: only FOLL_FORCE reads it at all.
+ */
+static void op_force_read(int r, size_t i, bool peek, int prot)
+{
+	const char *how = peek ? "PTRACE_PEEKDATA" : "/proc/pid/mem";
+	char *addr = page_addr(r, i);
+	long len = peek ? sizeof(long) : 64;
+	bool done, ok = true, pmd = pmd_mapped(r);
+	struct resp a;
+
+	if (mprotect(run.base[r], range_len(r), prot)) {
+		fail("mprotect(%s): %s; ", prot_name(prot), strerror(errno));
 		return;
 	}
-	rule_foll_force_prot_none(&run.m, r, i);
-	done = reader_ask(peek ? REQ_PEEK : REQ_PROC_MEM, addr, peek ? sizeof(long) : 64, &a);
+	if (prot == PROT_NONE)
+		rule_foll_force_prot_none(&run.m, r, i);
+	else
+		ok = rule_access(&run.m, r, i, ACC_GUP_NORETRY, false, 0, pmd);
+	if (!ok)
+		/* The runner counts these: the refusal dumps the stack (DEBUG_VM). */
+		rwp_expect_retry_dump();
+	done = reader_ask(peek ? REQ_PEEK : REQ_PROC_MEM, addr, len, &a);
 	if (mprotect(run.base[r], range_len(r), PROT_READ | PROT_WRITE))
 		fail("mprotect(PROT_READ|PROT_WRITE): %s; ", strerror(errno));
 	if (!done) {
-		fail("FOLL_FORCE read (%s) of %s page %zu, PROT_NONE RWP VMA: %s %d s: livelock; ",
-		     peek ? "PTRACE_PEEKDATA" : "/proc/pid/mem", rwp_range_names[r], i,
-		     "no answer in", run.env->gup_timeout);
+		fail("FOLL_FORCE read (%s) of %s page %zu, %s RWP VMA: %s %d s%s; ", how,
+		     rwp_range_names[r], i, prot_name(prot), "no answer in", run.env->gup_timeout,
+		     prot == PROT_NONE ? ": livelock" : "");
 		return;
 	}
-	if (a.ret != (peek ? (long)sizeof(long) : 64)) {
-		fail("FOLL_FORCE read (%s) of %s page %zu in a PROT_NONE VMA failed: %ld (%s); ",
-		     peek ? "PTRACE_PEEKDATA" : "/proc/pid/mem", rwp_range_names[r], i,
-		     a.ret, strerror(a.err));
+	if (!ok) {
+		if (a.ret >= 0)
+			fail("FOLL_FORCE read (%s) of protected %s page %zu, %s VMA, %s; ",
+			     how, rwp_range_names[r], i, prot_name(prot),
+			     "sync mode: completed without waiting for the handler");
+		return;
+	}
+	if (a.ret != len) {
+		fail("FOLL_FORCE read (%s) of %s page %zu in a %s VMA failed: %ld (%s); ",
+		     how, rwp_range_names[r], i, prot_name(prot), a.ret, strerror(a.err));
 		return;
 	}
 	check_bytes(r, i, a.buf, a.ret, "FOLL_FORCE read");
@@ -946,16 +981,18 @@ static void op_collapse(int r, bool other)
  * an unprotected MADV_HUGEPAGE twin mapping of each memfd, whose collapse
  * retracts the page tables of every mapping of the file. Three full passes:
  * the second starts after this mm was queued, the third scans the
- * collapsed file's mappings again. If the daemon makes none in time, the
- * op did nothing the rule forbids: the rule only allows. The settings are
+ * collapsed file's mappings again. If the daemon makes fewer in time, the
+ * op did not run as meant, which fails it (not as a mismatch). The settings are
  * put back here, or, should this process be killed in between, by the
  * parent (rwp_env_recover()).
  */
+#define KHUGEPAGED_SECONDS	30
+
 static void op_khugepaged(void)
 {
 	struct thp_settings saved, s;
 	char *twin[NR_RANGES] = { 0 };
-	unsigned long start;
+	unsigned long start, passes;
 	double deadline;
 	int r;
 
@@ -978,10 +1015,14 @@ static void op_khugepaged(void)
 			madvise(twin[r], HPAGE, MADV_HUGEPAGE);
 	}
 	start = thp_read_num("khugepaged/full_scans");
-	deadline = now() + 30;
-	while (thp_read_num("khugepaged/full_scans") < start + 3 && now() < deadline)
+	deadline = now() + KHUGEPAGED_SECONDS;
+	while ((passes = thp_read_num("khugepaged/full_scans") - start) < 3 && now() < deadline)
 		usleep(20 * 1000);
 	thp_write_settings(&saved);
+	if (passes < 3)
+		/* No finding, but an op that did not run: say so. */
+		fail("the khugepaged daemon made %lu of 3 full passes in %d s; ", passes,
+		     KHUGEPAGED_SECONDS);
 	for (r = 0; r < NR_RANGES; r++) {
 		if (twin[r])
 			munmap(twin[r], HPAGE);
@@ -1194,8 +1235,8 @@ static void exec_op(const struct rwp_op *op)
 		/* A DMA buffer: a read GUP whose reference outlives the call. */
 		op_gup(r, first, GUP_VMSPLICE);
 		break;
-	case OP_FORCE_NONE:
-		op_force_prot_none(r, first, op->arg & 1);
+	case OP_FORCE_READ:
+		op_force_read(r, first, op->arg & 1, force_read_prot(op->arg));
 		break;
 	case OP_DONTNEED:
 		if (madvise(addr, len, MADV_DONTNEED))
@@ -1371,9 +1412,10 @@ int rwp_op_format(const struct rwp_op *op, char *buf, size_t len)
 					first, honor_pages(n));
 		return snprintf(buf, len, "gup %s %s page %zu", rwp_gup_names[op->arg % NR_GUPS],
 				rwp_range_names[r], first);
-	case OP_FORCE_NONE:
-		return snprintf(buf, len, "force_prot_none (%s) %s page %zu",
-				op->arg & 1 ? "peekdata" : "proc_mem", rwp_range_names[r], first);
+	case OP_FORCE_READ:
+		return snprintf(buf, len, "force_read (%s, %s) %s page %zu",
+				op->arg & 1 ? "peekdata" : "proc_mem",
+				prot_name(force_read_prot(op->arg)), rwp_range_names[r], first);
 	case OP_WRITE:
 	case OP_REFILL:
 		return snprintf(buf, len, "%s %#x %s [%zu, +%zu)", rwp_op_names[op->kind],

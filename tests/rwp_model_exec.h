@@ -20,7 +20,9 @@ enum rwp_op_kind {
 	OP_READ,
 	OP_WRITE,	/* arg: the byte written */
 	OP_GUP,		/* arg: enum rwp_gup_kind; page `first` */
-	OP_FORCE_NONE,	/* PROT_NONE, FOLL_FORCE read of page `first`; arg & 1: PTRACE_PEEKDATA */
+	OP_FORCE_READ,	/* FOLL_FORCE read of page `first` in a PROT_NONE, write- or exec-only
+			 * VMA (arg >> 1); arg & 1: PTRACE_PEEKDATA, else /proc/pid/mem
+			 */
 	OP_DONTNEED,
 	OP_PAGEOUT,
 	OP_FREE,

@@ -12,9 +12,12 @@
  *				with UFFD_FEATURE_EVENT_FORK, seed % 8 >= 4
  *				with UFFD_FEATURE_EVENT_REMAP
  *   RWP_MODEL_OPS		operations per seed (default 130: about 4 s
- *				of a TCG guest, 25 s for the default seeds)
+ *				of a TCG guest, 25 s for the default seeds);
+ *				0: no operation bound, RWP_MODEL_SECONDS is
+ *				the bound (a long run)
  *   RWP_MODEL_SECONDS		a cap on the time for all seeds (default 40),
- *				split evenly; a seed stopped by it says so
+ *				split evenly; with an operation bound, a seed
+ *				the cap stops before it is a failure (cut)
  *   RWP_MODEL_SHRINK_SECONDS	time to shrink the run's first mismatch (15;
  *				0: none); the others are printed, not shrunk
  *   RWP_MODEL_GUP_TIMEOUT	seconds a remote or FOLL_FORCE read may take (5)
@@ -23,7 +26,11 @@
  *   RWP_MODEL_REPLAY		instead of generating: KIND:RANGE:FIRST:N:ARG,...
  *				(numbers, as the reproducer's initializers),
  *				run under the first seed's mode
- * Per seed it prints "# model: seed=S mode=M ops=N seconds=T mismatch=yes|no".
+ * Per seed it prints "# model: seed=S mode=M ops=N seconds=T mismatch=W":
+ * W is yes (the kernel and the model disagreed: a finding, "MISMATCH"),
+ * no, or one of three failures of the run that are no finding about RWP:
+ * crashed (the executor died), hung (it stopped making progress) or cut
+ * (the clock stopped it before its operation count).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +60,8 @@
  */
 #define DEFAULT_SEEDS	"1,2,3,4,15,36"
 #define MSG_LEN		2048
+/* With RWP_MODEL_OPS=0: as many operations as the clock allows. */
+#define UNBOUNDED_OPS	1000000
 
 static unsigned long long rng;
 
@@ -71,14 +80,14 @@ static unsigned long pick(unsigned long n)
 static const unsigned char weights[NR_RANGES][NR_OPS] = {
 	[R_ANON4K] = {
 		[OP_PROTECT] = 20, [OP_READ] = 10, [OP_WRITE] = 8, [OP_GUP] = 22,
-		[OP_FORCE_NONE] = 10, [OP_DONTNEED] = 5, [OP_PAGEOUT] = 5, [OP_FREE] = 4,
+		[OP_FORCE_READ] = 10, [OP_DONTNEED] = 5, [OP_PAGEOUT] = 5, [OP_FREE] = 4,
 		[OP_RECLAIM] = 2, [OP_FORK] = 4, [OP_SET_MODE] = 3, [OP_UNREGISTER] = 2,
 		[OP_COMPACT] = 1, [OP_COLLAPSE] = 1, [OP_REFILL] = 3,
 		[OP_PIN] = 3, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
 	},
 	[R_ANONTHP] = {
 		[OP_PROTECT] = 22, [OP_READ] = 10, [OP_WRITE] = 5, [OP_GUP] = 22,
-		[OP_FORCE_NONE] = 8, [OP_DONTNEED] = 3, [OP_PAGEOUT] = 3, [OP_FREE] = 8,
+		[OP_FORCE_READ] = 8, [OP_DONTNEED] = 3, [OP_PAGEOUT] = 3, [OP_FREE] = 8,
 		[OP_COLLAPSE] = 6, [OP_RECLAIM] = 4, [OP_FORK] = 3, [OP_SET_MODE] = 3,
 		[OP_UNREGISTER] = 2, [OP_COMPACT] = 2, [OP_REFILL] = 4,
 		[OP_PIN] = 6, [OP_KHUGEPAGED] = 2, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
@@ -86,12 +95,12 @@ static const unsigned char weights[NR_RANGES][NR_OPS] = {
 	[R_ANON64K] = {
 		[OP_PROTECT] = 28, [OP_READ] = 6, [OP_WRITE] = 16, [OP_GUP] = 6, [OP_PIN] = 10,
 		[OP_FREE] = 20, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 18, [OP_DONTNEED] = 2,
-		[OP_FORCE_NONE] = 3, [OP_FORK] = 2, [OP_SET_MODE] = 2, [OP_UNREGISTER] = 1,
+		[OP_FORCE_READ] = 3, [OP_FORK] = 2, [OP_SET_MODE] = 2, [OP_UNREGISTER] = 1,
 		[OP_COMPACT] = 1, [OP_REFILL] = 10, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
 	},
 	[R_SHMEM] = {
 		[OP_PROTECT] = 18, [OP_READ] = 16, [OP_WRITE] = 6, [OP_GUP] = 10,
-		[OP_FORCE_NONE] = 4, [OP_COLLAPSE] = 16, [OP_COLLAPSE_OTHER] = 16,
+		[OP_FORCE_READ] = 4, [OP_COLLAPSE] = 16, [OP_COLLAPSE_OTHER] = 16,
 		[OP_PUNCH] = 8, [OP_DONTNEED] = 4, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 2,
 		[OP_FORK] = 2, [OP_UNREGISTER] = 1, [OP_PIN] = 3, [OP_KHUGEPAGED] = 3,
 		[OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
@@ -218,7 +227,7 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 			}
 			break;
 		case OP_PIN:
-		case OP_FORCE_NONE:
+		case OP_FORCE_READ:
 			op->first = pick(nr);
 			op->n = 1;
 			break;
@@ -243,9 +252,17 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 	}
 }
 
+/* How a run of the executor ended, besides a mismatch. */
+enum run_end {
+	RUN_OK,		/* it reported: a mismatch at `at`, or none */
+	RUN_CRASHED,	/* it died without a word */
+	RUN_HUNG,	/* it stopped making progress and was killed */
+};
+
 struct result {
 	long at;	/* index of the mismatching op, or -1 */
 	size_t done;	/* ops executed */
+	enum run_end end;
 	double seconds;
 	char msg[MSG_LEN];
 };
@@ -309,6 +326,7 @@ static int run_child(const struct rwp_mode *mode, const struct rwp_op *ops, size
 			snprintf(res->msg, sizeof(res->msg),
 				 "op %zu did not complete in %.0f s: the process hung", cur,
 				 now() - start);
+			res->end = RUN_HUNG;
 			res->at = cur;
 			res->done = cur;
 			break;
@@ -347,7 +365,8 @@ static int run_child(const struct rwp_mode *mode, const struct rwp_op *ops, size
 		/* Killed or dead mid-op: the daemon op may have left its settings. */
 		rwp_env_recover();
 	if (!got_result && res->at < 0) {
-		/* Died without a word: the op it was in is the finding. */
+		/* Died without a word: the op it was in is where. */
+		res->end = RUN_CRASHED;
 		res->at = cur;
 		res->done = cur;
 		snprintf(res->msg, sizeof(res->msg), "the process died in op %zu (status %#x)",
@@ -357,11 +376,14 @@ static int run_child(const struct rwp_mode *mode, const struct rwp_op *ops, size
 	return ret;
 }
 
-/* A deadline-bounded run that stops at the deadline is not a mismatch. */
+/*
+ * A shrink keeps a sequence only if it still mismatches: a try that
+ * crashes or hangs is another failure, not the one being shrunk.
+ */
 static bool mismatches(const struct rwp_mode *mode, const struct rwp_op *ops, size_t n,
 		       struct result *res)
 {
-	return !run_child(mode, ops, n, 0, res) && res->at >= 0;
+	return !run_child(mode, ops, n, 0, res) && res->end == RUN_OK && res->at >= 0;
 }
 
 /*
@@ -474,6 +496,18 @@ static size_t parse_replay(const char *text, struct rwp_op *ops, size_t max)
 	return nr;
 }
 
+/* The seed line's mismatch= word. */
+static const char *run_word(const struct result *res, bool cut)
+{
+	if (res->end == RUN_CRASHED)
+		return "crashed";
+	if (res->end == RUN_HUNG)
+		return "hung";
+	if (cut)
+		return "cut";
+	return res->at >= 0 ? "yes" : "no";
+}
+
 static unsigned long env_num(const char *name, unsigned long def)
 {
 	const char *v = getenv(name);
@@ -499,11 +533,15 @@ int main(void)
 	double total = env_num("RWP_MODEL_SECONDS", 40);
 	double shrink_s = env_num("RWP_MODEL_SHRINK_SECONDS", 15);
 	size_t max_ops = env_num("RWP_MODEL_OPS", 130);
-	struct rwp_op *ops = calloc(max_ops, sizeof(*ops));
+	bool clock_bound = !max_ops;
+	struct rwp_op *ops;
 	int nseeds = 0, s;
 	bool shrunk = false;
 	char *copy, *tok, *save;
 
+	if (clock_bound)
+		max_ops = UNBOUNDED_OPS;
+	ops = calloc(max_ops, sizeof(*ops));
 	copy = strdup(list && *list ? list : DEFAULT_SEEDS);
 	for (tok = strtok_r(copy, ", ", &save); tok && nseeds < MAX_SEEDS;
 	     tok = strtok_r(NULL, ", ", &save))
@@ -538,9 +576,10 @@ int main(void)
 			.event_fork = seed % 4 == 3,
 			.event_remap = seed % 8 >= 4,
 		};
-		char mode_name[48];
+		char mode_name[48], op_desc[160];
 		struct result res;
 		unsigned int tries;
+		bool cut;
 		size_t n;
 
 		if (replay) {
@@ -557,17 +596,34 @@ int main(void)
 			ksft_test_result_fail("seed %llu\n", seed);
 			continue;
 		}
-		ksft_print_msg("model: seed=%llu mode=%s ops=%zu seconds=%.1f mismatch=%s%s\n",
+		cut = res.end == RUN_OK && res.at < 0 && res.done < max_ops && !clock_bound;
+		ksft_print_msg("model: seed=%llu mode=%s ops=%zu seconds=%.1f mismatch=%s\n",
 			       seed, mode_name, res.at >= 0 ? (size_t)res.at + 1 : res.done,
-			       res.seconds, res.at >= 0 ? "yes" : "no",
-			       res.at < 0 && res.done < max_ops ?
-			       " (stopped by RWP_MODEL_SECONDS)" : "");
+			       res.seconds, run_word(&res, cut));
+		if (res.end != RUN_OK) {
+			/* Not a finding about RWP: its own word, never MISMATCH. */
+			ksft_print_msg("%s seed=%llu mode=%s in op %ld: %s\n",
+				       res.end == RUN_HUNG ? "HUNG" : "CRASHED", seed, mode_name,
+				       res.at, res.msg);
+			print_sequence("the sequence", ops, res.at + 1);
+			ksft_test_result_fail("seed %llu\n", seed);
+			continue;
+		}
+		if (cut) {
+			ksft_print_msg("CUT seed=%llu: %s after %zu of %zu operations\n",
+				       seed, "RWP_MODEL_SECONDS stopped it", res.done, max_ops);
+			ksft_test_result_fail("seed %llu\n", seed);
+			continue;
+		}
 		if (res.at < 0) {
 			ksft_test_result_pass("seed %llu\n", seed);
 			continue;
 		}
-		ksft_print_msg("MISMATCH seed=%llu mode=%s after op %ld: %s\n", seed, mode_name,
-			       res.at, res.msg);
+		/* Where it showed, first: each bug has its kind of op (expectations pin it). */
+		rwp_op_format(&ops[res.at], op_desc, sizeof(op_desc));
+		ksft_print_msg("MISMATCH at %s: seed=%llu mode=%s after op %ld (%s): %s\n",
+			       rwp_op_names[ops[res.at].kind], seed, mode_name, res.at, op_desc,
+			       res.msg);
 		ksft_print_msg("replay: RWP_MODEL_SEEDS=%llu RWP_MODEL_OPS=%zu\n", seed, max_ops);
 		print_sequence("the sequence", ops, res.at + 1);
 		if (shrunk || !shrink_s) {
