@@ -98,7 +98,9 @@ mod tests {
     /// `named_differences` are instances of it.
     fn differs_from_merged(policy: Policy, decision: usize, vma: VmaFlags, gup: GupFlags) -> bool {
         let (rwp, wp, accessible) = (vma.uffd_rwp(), vma.uffd_wp(), vma.accessible());
+        let readable = vma.contains(VmaFlags::READ);
         let numa = gup.honor_numa_fault();
+        let force = gup.bits() & GupFlags::FORCE.bits() != 0;
         match (policy, decision) {
             (Policy::Merged, _) => false,
             // v2 faults on an RWP VMA even when it is PROT_NONE: the FOLL_FORCE livelock...
@@ -115,6 +117,13 @@ mod tests {
             (Policy::IgnoresNuma, GUP) => numa && accessible && !rwp,
             (Policy::NoRetractGate, RETRACT) | (Policy::NoCollapseGate, COLLAPSE) => rwp && !wp,
             (Policy::MixedBatch, UNMAP) => rwp,
+            (Policy::MixedBatchWp, UNMAP) => wp,
+            // Exempting FOLL_FORCE reads through an accessible VMA's marker for it, and faults
+            // in an inaccessible one for everything else.
+            (Policy::ForceExempt, GUP) => {
+                rwp && ((accessible && force && !numa) || (!accessible && !force))
+            }
+            (Policy::ReadableOnly, GUP) => rwp && accessible && !readable && !numa,
             _ => false,
         }
     }
@@ -153,6 +162,7 @@ mod tests {
         let rwp_rw = VmaFlags::UFFD_RWP.with(rw);
         let rwp_none = VmaFlags::UFFD_RWP;
         let wp_rw = VmaFlags::UFFD_WP.with(rw);
+        let rwp_write_only = VmaFlags::UFFD_RWP.with(VmaFlags::WRITE);
         let (read, force) = (GupFlags::EMPTY, GupFlags::FORCE);
         let numa = GupFlags::HONOR_NUMA_FAULT;
         let (one, mixed) = (UnmapBatch::One as u32, UnmapBatch::IgnoreProt as u32);
@@ -180,6 +190,12 @@ mod tests {
             (Policy::WpOnly, UNMAP, wp_rw, read, 0, one),
             // mixed-batch lets one batch mix protected and unprotected PTEs.
             (Policy::MixedBatch, UNMAP, rwp_rw, read, 0, mixed),
+            // ... and mixed-batch-wp write-protected and writable ones.
+            (Policy::MixedBatchWp, UNMAP, wp_rw, read, 0, mixed),
+            // ptrace read of a protected page: merged faults, force-exempt reads through.
+            (Policy::ForceExempt, GUP, rwp_rw, force, 0, 1),
+            // ... and of a write-only VMA's protected page: readable-only reads through.
+            (Policy::ReadableOnly, GUP, rwp_write_only, force, 0, 1),
         ];
         for (policy, decision, vma, gup, merged_says, policy_says) in rows {
             let merged = as_array(rust_decisions(Policy::Merged, vma, gup));

@@ -39,11 +39,22 @@ pub(crate) enum Policy {
     /// Mutant: rmap batches the PTEs of an RWP VMA comparing PFNs only, so a batch may mix
     /// protected and unprotected PTEs and a failed unmap restores them all from the first.
     MixedBatch,
+    /// Mutant: the uffd-wp twin of `MixedBatch`: a batch in a uffd-wp VMA may mix
+    /// write-protected and writable PTEs, so a restore drops or spreads the uffd-wp bit, and an
+    /// unmapped shmem batch gets its markers from its first PTE.
+    MixedBatchWp,
+    /// Mutant: the `FOLL_FORCE` livelock "fixed" by exempting `FOLL_FORCE` from the RWP fault
+    /// instead of asking whether the VMA is accessible, so ptrace and `/proc/pid/mem` read
+    /// through the marker of an accessible VMA.
+    ForceExempt,
+    /// Mutant: accessibility read as readability (`VM_READ`), so the RWP marker of a write-only or
+    /// exec-only VMA, which only a `FOLL_FORCE` read can read, is read through.
+    ReadableOnly,
 }
 
 impl Policy {
     /// Every policy: first those a user chooses with `policy=`, then the mutants.
-    pub(crate) const ALL: [Self; 8] = [
+    pub(crate) const ALL: [Self; 11] = [
         Self::Merged,
         Self::Seed,
         Self::WpOnly,
@@ -52,6 +63,9 @@ impl Policy {
         Self::NoRetractGate,
         Self::NoCollapseGate,
         Self::MixedBatch,
+        Self::MixedBatchWp,
+        Self::ForceExempt,
+        Self::ReadableOnly,
     ];
     /// The policies a user chooses with `policy=`.
     pub(crate) const USER: &[Self] = Self::ALL.split_at(3).0;
@@ -81,6 +95,9 @@ impl Policy {
             Self::NoRetractGate => "no-retract-gate",
             Self::NoCollapseGate => "no-collapse-gate",
             Self::MixedBatch => "mixed-batch",
+            Self::MixedBatchWp => "mixed-batch-wp",
+            Self::ForceExempt => "force-exempt",
+            Self::ReadableOnly => "readable-only",
         }
     }
 }

@@ -106,5 +106,14 @@ fn register_as<const COUNT: bool>(policy: Policy) -> Result<Registration> {
             Registration::new::<PolicyGates<{ d(Policy::NoCollapseGate) }, COUNT>>()
         }
         Policy::MixedBatch => Registration::new::<PolicyGates<{ d(Policy::MixedBatch) }, COUNT>>(),
+        Policy::MixedBatchWp => {
+            Registration::new::<PolicyGates<{ d(Policy::MixedBatchWp) }, COUNT>>()
+        }
+        Policy::ForceExempt => {
+            Registration::new::<PolicyGates<{ d(Policy::ForceExempt) }, COUNT>>()
+        }
+        Policy::ReadableOnly => {
+            Registration::new::<PolicyGates<{ d(Policy::ReadableOnly) }, COUNT>>()
+        }
     }
 }

@@ -21,6 +21,7 @@ pub(crate) fn unmap_batch(policy: Policy, vma: VmaFlags) -> UnmapBatch {
         // Before the series the cap covered uffd-wp only.
         Policy::WpOnly => vma.uffd_wp(),
         Policy::MixedBatch if vma.uffd_rwp() => return UnmapBatch::IgnoreProt,
+        Policy::MixedBatchWp if vma.uffd_wp() => return UnmapBatch::IgnoreProt,
         _ => false,
     };
     if capped {

@@ -220,14 +220,20 @@ TEST_F(gup, proc_self_mem_read)
 }
 
 /*
- * A child seizes this thread, stops it and peeks at page 0. Only this
- * thread stops: the sync handler thread keeps serving faults.
+ * A child seizes this thread, stops it and peeks at page 0, with the range
+ * mprotect()ed to prot first: PTRACE_PEEKDATA is a FOLL_FORCE read, which
+ * reads a VMA that is not readable too. A write-only or exec-only VMA is
+ * still accessible (vma_is_accessible(): read, write or exec), so its
+ * marker is an RWP marker like any other, which the read must report.
+ * Only this thread stops: the sync handler thread keeps serving faults.
  */
-TEST_F(gup, ptrace_peekdata)
+static void peek_case(struct __test_metadata *_metadata, struct gup_env *env, bool sync,
+		      int prot)
 {
 	pid_t tracee = gettid(), child;
 	int status;
 
+	ASSERT_EQ(mprotect(env->area, NR_PAGES * env->psz, prot), 0);
 	child = fork();
 	ASSERT_GE(child, 0);
 	if (!child) {
@@ -239,7 +245,7 @@ TEST_F(gup, ptrace_peekdata)
 		    waitpid(tracee, &st, __WALL) != tracee)
 			_exit(2);
 		errno = 0;
-		word = ptrace(PTRACE_PEEKDATA, tracee, self->env.area, 0);
+		word = ptrace(PTRACE_PEEKDATA, tracee, env->area, 0);
 		if (errno)
 			_exit(3);
 		ptrace(PTRACE_DETACH, tracee, 0, 0);
@@ -248,11 +254,26 @@ TEST_F(gup, ptrace_peekdata)
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	ASSERT_TRUE(WIFEXITED(status));
-	if (variant->sync && WEXITSTATUS(status) == 3)
-		return check_refused(_metadata, &self->env);
+	if (sync && WEXITSTATUS(status) == 3)
+		return check_refused(_metadata, env);
 	ASSERT_EQ(WEXITSTATUS(status), 0) TH_LOG("tracer failed at step %d",
 						 WEXITSTATUS(status));
-	check_reported(_metadata, &self->env, variant->sync);
+	check_reported(_metadata, env, sync);
+}
+
+TEST_F(gup, ptrace_peekdata)
+{
+	peek_case(_metadata, &self->env, variant->sync, PROT_READ | PROT_WRITE);
+}
+
+TEST_F(gup, ptrace_peekdata_write_only)
+{
+	peek_case(_metadata, &self->env, variant->sync, PROT_WRITE);
+}
+
+TEST_F(gup, ptrace_peekdata_exec_only)
+{
+	peek_case(_metadata, &self->env, variant->sync, PROT_EXEC);
 }
 
 TEST_F(gup, vmsplice)

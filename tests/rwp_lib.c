@@ -336,7 +336,8 @@ long rwp_count_accessed(void *addr, size_t len)
 	return n;
 }
 
-int rwp_folio_active(void *addr)
+/* A bit of /proc/kpageflags (uapi kernel-page-flags.h) for the page at addr, or -1. */
+static int kpageflag(void *addr, int bit)
 {
 	unsigned long pfn;
 	__u64 flags;
@@ -353,8 +354,35 @@ int rwp_folio_active(void *addr)
 		return -1;
 	ret = pread(fd, &flags, sizeof(flags), pfn * sizeof(flags));
 	close(fd);
-	/* KPF_ACTIVE of uapi kernel-page-flags.h, which vm_util.h redefines in part */
-	return ret == sizeof(flags) ? !!(flags & BIT_ULL(6)) : -1;
+	return ret == sizeof(flags) ? !!(flags & BIT_ULL(bit)) : -1;
+}
+
+/* KPF_ACTIVE and KPF_SWAPBACKED, which vm_util.h does not define. */
+#define KPF_ACTIVE_BIT		6
+#define KPF_SWAPBACKED_BIT	14
+
+int rwp_folio_active(void *addr)
+{
+	return kpageflag(addr, KPF_ACTIVE_BIT);
+}
+
+int rwp_folio_swapbacked(void *addr)
+{
+	return kpageflag(addr, KPF_SWAPBACKED_BIT);
+}
+
+int rwp_clear_refs(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	/* 1: clear the accessed bits and PG_referenced of every page. */
+	if (write(fd, "1", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 long rwp_smaps_kb(void *addr, const char *field)

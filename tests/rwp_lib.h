@@ -112,6 +112,18 @@ long rwp_count_accessed(void *addr, size_t len);
  * KPF_ACTIVE)? -1 on error. Reclaim activates a folio it failed to unmap.
  */
 int rwp_folio_active(void *addr);
+/*
+ * Is the folio at addr swap-backed (KPF_SWAPBACKED)? A lazily freed folio
+ * is not, until an unmap that finds it written again gives up on it. -1 on
+ * error.
+ */
+int rwp_folio_swapbacked(void *addr);
+/*
+ * Clears this process's accessed bits and referenced flags (clear_refs 1),
+ * so that reclaim's next look at a folio finds no reference to keep it
+ * for. 0 or -errno.
+ */
+int rwp_clear_refs(void);
 
 /* This process's /proc/self/pagemap (a fork child opens its own), or -1. */
 int rwp_pagemap_fd(void);

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -319,17 +321,84 @@ static int cg_write(const char *dir, const char *file, const char *val)
 #define CGROOT	"/sys/fs/cgroup"
 
 /*
- * One lazyfree 64 KiB folio with every odd page protected, in a memory
- * cgroup of its own; memory.reclaim then reclaims it from the LRU. Unlike
- * MADV_PAGEOUT, LRU reclaim does not split the folio first, so
- * try_to_unmap_one() batches PTEs of mixed protection: the batches must
- * stop where the protection changes (or be capped at one PTE). The unmap
- * of the first batch aborts, because a page is pinned or because the
- * first page was written again after MADV_FREE, and the restore must give
- * each PTE its own state.
+ * MADV_FREE moves a folio to the lazyfree list through a per-CPU batch:
+ * until the batch drains, the folio still looks swap-backed. Staying on
+ * one CPU, MADV_WILLNEED of the range (which swaps in nothing here)
+ * drains this CPU's batches (madvise_willneed(): lru_add_drain()).
+ */
+static int drain_lazyfree_here(char *area, size_t len)
+{
+	cpu_set_t cpu;
+
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu(), &cpu);
+	if (sched_setaffinity(0, sizeof(cpu), &cpu))
+		return -1;
+	return madvise(area, len, MADV_WILLNEED);
+}
+
+/* Write-protects (uffd-wp) or unprotects one page of a range registered on wp_fd. */
+static int wp_page(int wp_fd, char *addr, bool on)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (uintptr_t)addr, .len = psize() },
+		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	return ioctl(wp_fd, UFFDIO_WRITEPROTECT, &wp);
+}
+
+/* The pages wp_alternate() left write-protected are (pagemap bit 57); the others are not. */
+static bool wp_state_is_alternate(char *area, size_t len, size_t first)
+{
+	size_t i;
+
+	for (i = 0; i < len / psize(); i++)
+		if (rwp_is_protected(area + i * psize()) != protected_page(i, first))
+			return false;
+	return true;
+}
+
+/*
+ * The mixed lazyfree folio in a uffd-wp VMA instead: registered for
+ * uffd-wp and write-protected whole, then every even page unprotected.
+ * Returns the uffd-wp userfaultfd, or -1.
+ */
+static int wp_alternate(char *area, size_t len, size_t first)
+{
+	int fd = uffd_wp_protect(area, len);
+	size_t i;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < len / psize(); i++) {
+		if (!protected_page(i, first) && wp_page(fd, area + i * psize(), false)) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/*
+ * One lazyfree 64 KiB folio with every odd page protected (RWP, or uffd-wp
+ * for the uffd-wp twin), in a memory cgroup of its own; memory.reclaim
+ * then reclaims it from the LRU. Unlike MADV_PAGEOUT, LRU reclaim does not
+ * split the folio first, so try_to_unmap_one() batches PTEs of mixed
+ * protection: the batches must stop where the protection changes (or be
+ * capped at one PTE). The unmap of the first batch aborts, because a page
+ * is pinned or because the first page was written again after MADV_FREE,
+ * and the restore must give each PTE its own state.
+ *
+ * The evidence that this folio's own unmap ran and aborted, whatever else
+ * the system reclaimed meanwhile: a redirtied lazyfree folio is made
+ * swap-backed by the unmap that finds it dirty (ttu_anon_lazyfree_folio());
+ * a pinned one is put back on the active list by reclaim when its unmap
+ * fails (shrink_folio_list(): activate_locked), and its references are
+ * cleared first, so that reclaim does not activate it for them instead.
  */
 static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
-			       struct reclaim_env *env, bool redirty)
+			       struct reclaim_env *env, bool redirty, bool wp)
 {
 	/*
 	 * The odd pages protected: the first page, unprotected, can be written
@@ -338,7 +407,8 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	size_t first = 1;
 	char cg[64], pid[16];
 	struct iovec iov;
-	int pfd[2], i;
+	int pfd[2], i, wp_fd = -1;
+	bool aborted = false;
 
 	snprintf(cg, sizeof(cg), CGROOT "/rwp-reclaim-%d", getpid());
 	snprintf(pid, sizeof(pid), "%d", getpid());
@@ -348,7 +418,15 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 
 	anon_mthp(_metadata, env, 1);
 	ASSERT_EQ(madvise(env->area, env->len, MADV_FREE), 0);
-	ASSERT_EQ(rwp_register(&env->ctx, env->area, env->len), 0);
+	ASSERT_EQ(drain_lazyfree_here(env->area, env->len), 0);
+	ASSERT_EQ(rwp_folio_swapbacked(env->area), 0)
+		TH_LOG("MADV_FREE left the folio swap-backed");
+	if (wp) {
+		wp_fd = wp_alternate(env->area, env->len, first);
+		ASSERT_GE(wp_fd, 0) TH_LOG("uffd-wp: %s", strerror(errno));
+	} else {
+		ASSERT_EQ(rwp_register(&env->ctx, env->area, env->len), 0);
+	}
 	ASSERT_EQ(pipe(pfd), 0);
 	if (redirty) {
 		memset(env->area, PATTERN(0), psize());
@@ -357,20 +435,39 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 		iov.iov_len = psize();
 		ASSERT_EQ(vmsplice(pfd[1], &iov, 1, 0), psize());
 	}
-	ASSERT_EQ(protect_alternate(&env->ctx, env->area, env->len, first), 0);
-	ASSERT_TRUE(state_is_alternate(env->area, env->len, first));
+	if (wp) {
+		ASSERT_TRUE(wp_state_is_alternate(env->area, env->len, first));
+	} else {
+		ASSERT_EQ(protect_alternate(&env->ctx, env->area, env->len, first), 0);
+		ASSERT_TRUE(state_is_alternate(env->area, env->len, first));
+	}
+	ASSERT_EQ(rwp_clear_refs(), 0);
+	ASSERT_EQ(rwp_folio_active(env->area), 0)
+		TH_LOG("the folio is active already: activation would prove nothing");
 
-	/* The folio is young: the first passes only age it. */
 	rwp_gates_mark();
-	for (i = 0; i < 8 && rwp_gate_consulted(GATE_UNMAP) != 1; i++)
+	for (i = 0; i < 8 && !aborted; i++) {
 		cg_write(cg, "memory.reclaim", "4M");
+		aborted = redirty ? rwp_folio_swapbacked(env->area) == 1 :
+			  rwp_folio_active(env->area) == 1;
+	}
+	EXPECT_TRUE(aborted)
+		TH_LOG("this folio's unmap never ran and aborted: no restore to check");
 	EXPECT_GATE_CONSULTED(GATE_UNMAP);
 	close(pfd[0]);
 	close(pfd[1]);
 
-	EXPECT_TRUE(state_is_alternate(env->area, env->len, first))
-		TH_LOG("the restored PTEs do not carry their own protection");
-	touch_and_check(_metadata, &env->ctx, env->area, env->len, first);
+	if (wp) {
+		EXPECT_TRUE(wp_state_is_alternate(env->area, env->len, first))
+			TH_LOG("the restored PTEs do not carry their own uffd-wp bit");
+		for (i = 0; i < (int)(env->len / psize()); i++)
+			EXPECT_TRUE(page_intact(env->area + i * psize(), i));
+		close(wp_fd);
+	} else {
+		EXPECT_TRUE(state_is_alternate(env->area, env->len, first))
+			TH_LOG("the restored PTEs do not carry their own protection");
+		touch_and_check(_metadata, &env->ctx, env->area, env->len, first);
+	}
 
 	cg_write(CGROOT, "cgroup.procs", pid);
 	rmdir(cg);
@@ -378,12 +475,23 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 
 TEST_F(reclaim, lazyfree_mixed_lru_restore)
 {
-	lazyfree_mixed_lru(_metadata, &self->env, false);
+	lazyfree_mixed_lru(_metadata, &self->env, false, false);
 }
 
 TEST_F(reclaim, lazyfree_mixed_redirty_restore)
 {
-	lazyfree_mixed_lru(_metadata, &self->env, true);
+	lazyfree_mixed_lru(_metadata, &self->env, true, false);
+}
+
+/* The uffd-wp twins: a restore that spread one PTE's state would let writes go unreported. */
+TEST_F(reclaim, lazyfree_mixed_wp_lru_restore)
+{
+	lazyfree_mixed_lru(_metadata, &self->env, false, true);
+}
+
+TEST_F(reclaim, lazyfree_mixed_wp_redirty_restore)
+{
+	lazyfree_mixed_lru(_metadata, &self->env, true, true);
 }
 
 TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
