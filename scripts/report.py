@@ -30,10 +30,11 @@ REACHED = re.compile(r"rwp: reached (\w+)$")
 # The model checker's line per seed (tests/rwp_model_test.c). Only yes is a
 # mismatch found; the others say the seed proved nothing.
 MODEL = re.compile(r"model: seed=(\d+) mode=\S+ ops=(\d+) seconds=([\d.]+) "
-                   r"mismatch=(yes|no|crashed|hung|cut)\b")
+                   r"mismatch=(yes|no|crashed|hung|broken|cut)\b")
 MODEL_BROKEN = {
     "crashed": ("the model's executor crashed (not a mismatch)", "CRASH"),
     "hung": ("the model's executor hung and was killed (not a mismatch)", "HANG"),
+    "broken": ("an operation of the model could not run as meant (not a mismatch)", "BROKEN"),
     "cut": ("the seed stopped on the clock before its operation count (not a mismatch)", "CUT"),
 }
 # How a program ended, in its result line's directive: the guest runner

@@ -578,10 +578,11 @@ not ok 1 fuzz
                      "    # process_vm_readv: Test terminated by assertion\n" + self.ASYNC_FAIL)
         self.green(guest=guest)
 
-    def test_model_executor_crashed_hung_or_cut(self):
+    def test_model_executor_crashed_hung_broken_or_cut(self):
         for word, cell, cause in (
                 ("crashed", "CRASH", "the model's executor crashed (not a mismatch)"),
                 ("hung", "HANG", "the model's executor hung and was killed"),
+                ("broken", "BROKEN", "an operation of the model could not run as meant"),
                 ("cut", "CUT", "the seed stopped on the clock before its operation count")):
             with self.subTest(word):
                 guest = edit(GUEST, self.ASYNC, "    # model: seed=2 mode=async ops=54 "

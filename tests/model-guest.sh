@@ -41,7 +41,7 @@ for cfg in $configs; do
 	secs=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")
 	[ "$cfg" != none ] && rmmod rwp
 	echo "model: config=$cfg exit=$rc wall=${secs}s"
-	grep -E '^# (model: seed|MISMATCH|CRASHED|HUNG|CUT)' "$out/$cfg.ktap" | sed "s/^/  [$cfg] /"
+	grep -E '^# (model: seed|MISMATCH|CRASHED|HUNG|BROKEN|CUT)' "$out/$cfg.ktap" | sed "s/^/  [$cfg] /"
 done
 sleep 1
 kill "$kmsg_pid"

@@ -152,6 +152,12 @@ static __printf(1, 2) void fail(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * An op that could not run as meant (the system did not do its part): no
+ * finding about the kernel's RWP state, and never to be taken for one.
+ */
+#define broken(fmt, ...)	fail(RWP_EXEC_BROKEN fmt, ##__VA_ARGS__)
+
 static double now(void)
 {
 	struct timespec ts;
@@ -587,7 +593,8 @@ static void check_all(void)
 		struct rwp_range_model *rm = &run.m.r[r];
 
 		if (!observe(r, outs, NULL) || (!rm->wp && !scan_accessed(r, acc))) {
-			fail("cannot read pagemap of %s: %s", rwp_range_names[r], strerror(errno));
+			broken("cannot read pagemap of %s: %s", rwp_range_names[r],
+			       strerror(errno));
 			return;
 		}
 		for (i = 0; i < rm->nr_pages; i++) {
@@ -1020,9 +1027,8 @@ static void op_khugepaged(void)
 		usleep(20 * 1000);
 	thp_write_settings(&saved);
 	if (passes < 3)
-		/* No finding, but an op that did not run: say so. */
-		fail("the khugepaged daemon made %lu of 3 full passes in %d s; ", passes,
-		     KHUGEPAGED_SECONDS);
+		broken("the khugepaged daemon made %lu of 3 full passes in %d s; ", passes,
+		       KHUGEPAGED_SECONDS);
 	for (r = 0; r < NR_RANGES; r++) {
 		if (twin[r])
 			munmap(twin[r], HPAGE);
@@ -1052,7 +1058,7 @@ static void op_numa_scan(void)
 	if (ok)
 		rwp_numa_spin_until_scanned(3, 20);
 	if (!rwp_numa_stop() || !ok) {
-		fail("NUMA balancing knobs: %s; ", strerror(errno));
+		broken("NUMA balancing knobs: %s; ", strerror(errno));
 		return;
 	}
 	/* Resolve the counting path's own entries: see op_gup_honor(). */
@@ -1089,7 +1095,7 @@ static void op_gup_honor(int r, size_t first, size_t n)
 	faults = rwp_hint_faults_of_reads(page_addr(r, first), n * ps());
 	control = faults > 1 ? rwp_hint_faults_of_reads(page_addr(r, first), n * ps()) : 0;
 	if (faults < 0 || control < 0) {
-		fail("cannot read numa_hint_faults from /proc/vmstat; ");
+		broken("cannot read numa_hint_faults from /proc/vmstat; ");
 		return;
 	}
 	for (i = first; i < first + n; i++)

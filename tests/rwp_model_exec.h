@@ -79,6 +79,12 @@ struct rwp_env {
 };
 
 /*
+ * What *msg carries when an op could not run as meant (no pagemap, no
+ * khugepaged passes, no NUMA knobs): a failure of the run, not a mismatch.
+ */
+#define RWP_EXEC_BROKEN	"BROKEN: "
+
+/*
  * Runs ops[0..n) in this process, on fresh ranges, until deadline (a
  * CLOCK_MONOTONIC second; 0 for none). progress_fd (or -1) gets "S i\n"
  * before each op. Returns the index of the op after which the kernel and

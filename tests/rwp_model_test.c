@@ -28,9 +28,10 @@
  *				run under the first seed's mode
  * Per seed it prints "# model: seed=S mode=M ops=N seconds=T mismatch=W":
  * W is yes (the kernel and the model disagreed: a finding, "MISMATCH"),
- * no, or one of three failures of the run that are no finding about RWP:
- * crashed (the executor died), hung (it stopped making progress) or cut
- * (the clock stopped it before its operation count).
+ * no, or one of four failures of the run that are no finding about RWP:
+ * crashed (the executor died), hung (it stopped making progress), broken
+ * (an op could not run as meant) or cut (the clock stopped it before its
+ * operation count).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -257,6 +258,7 @@ enum run_end {
 	RUN_OK,		/* it reported: a mismatch at `at`, or none */
 	RUN_CRASHED,	/* it died without a word */
 	RUN_HUNG,	/* it stopped making progress and was killed */
+	RUN_BROKEN,	/* an op could not run as meant (RWP_EXEC_BROKEN) */
 };
 
 struct result {
@@ -372,6 +374,8 @@ static int run_child(const struct rwp_mode *mode, const struct rwp_op *ops, size
 		snprintf(res->msg, sizeof(res->msg), "the process died in op %zu (status %#x)",
 			 cur, st);
 	}
+	if (res->end == RUN_OK && res->at >= 0 && strstr(res->msg, RWP_EXEC_BROKEN))
+		res->end = RUN_BROKEN;
 	res->seconds = now() - start;
 	return ret;
 }
@@ -496,6 +500,12 @@ static size_t parse_replay(const char *text, struct rwp_op *ops, size_t max)
 	return nr;
 }
 
+/* What the run's line says in place of MISMATCH when it was no finding. */
+static const char *run_end_word(enum run_end end)
+{
+	return end == RUN_HUNG ? "HUNG" : end == RUN_BROKEN ? "BROKEN" : "CRASHED";
+}
+
 /* The seed line's mismatch= word. */
 static const char *run_word(const struct result *res, bool cut)
 {
@@ -503,6 +513,8 @@ static const char *run_word(const struct result *res, bool cut)
 		return "crashed";
 	if (res->end == RUN_HUNG)
 		return "hung";
+	if (res->end == RUN_BROKEN)
+		return "broken";
 	if (cut)
 		return "cut";
 	return res->at >= 0 ? "yes" : "no";
@@ -603,7 +615,7 @@ int main(void)
 		if (res.end != RUN_OK) {
 			/* Not a finding about RWP: its own word, never MISMATCH. */
 			ksft_print_msg("%s seed=%llu mode=%s in op %ld: %s\n",
-				       res.end == RUN_HUNG ? "HUNG" : "CRASHED", seed, mode_name,
+				       run_end_word(res.end), seed, mode_name,
 				       res.at, res.msg);
 			print_sequence("the sequence", ops, res.at + 1);
 			ksft_test_result_fail("seed %llu\n", seed);
