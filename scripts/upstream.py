@@ -245,11 +245,24 @@ def commit(tree, message_file, ident):
     git(tree, "commit", "-q", "-F", "-", env=git_env(ident), stdin=msg)
 
 
-def identity():
-    def cfg(key, default):
+# Who the commits of a series that is only built, never sent, are by when
+# git has no identity configured (make check on a bare machine).
+UNSENT = ("unsent build of the rwp selftests series", "nobody@localhost")
+
+
+def identity(unsent):
+    """The author and Signed-off-by of the series: git config's, the
+    person generating it. A series to send refuses to go without one."""
+    def cfg(key):
         r = subprocess.run(["git", "-C", TOP, "config", key], text=True, capture_output=True)
-        return r.stdout.strip() or default
-    return cfg("user.name", "rwp"), cfg("user.email", "rwp@localhost")
+        return r.stdout.strip()
+    ident = cfg("user.name"), cfg("user.email")
+    if all(ident):
+        return ident
+    if unsent:
+        return UNSENT
+    raise Error("git config user.name and user.email must be set: the series' From: and "
+                "Signed-off-by: are theirs")
 
 
 def pristine(ksrc, orig, path):
@@ -261,8 +274,8 @@ def pristine(ksrc, orig, path):
     raise Error(f"no {path} in {ksrc}")
 
 
-def series(ksrc, orig, out):
-    ident = identity()
+def series(ksrc, orig, out, unsent=False):
+    ident = identity(unsent)
     with tempfile.TemporaryDirectory() as tree:
         git(tree, "init", "-q")
         for f in ("Makefile", "run_vmtests.sh", "vm_util.c", "vm_util.h"):
@@ -331,9 +344,12 @@ def main(argv=None):
     ap.add_argument("--ksrc", required=True, help="the 7.3 tree")
     ap.add_argument("--orig", help="pristine copies of the files kernel.sh patched")
     ap.add_argument("--out", required=True, help="where the series goes (emptied first)")
+    ap.add_argument("--unsent", action="store_true",
+                    help="the series is only built here (make check): it may go without "
+                         "a git identity")
     args = ap.parse_args(argv)
     try:
-        patches = series(args.ksrc, args.orig, args.out)
+        patches = series(args.ksrc, args.orig, args.out, args.unsent)
         checkpatch(args.ksrc, patches)
     except (Error, subprocess.CalledProcessError) as e:
         err = getattr(e, "stderr", "") or ""

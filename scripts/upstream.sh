@@ -13,7 +13,7 @@ set -euo pipefail
 ORIG=$RWP_CACHE/linux-orig	# kernel.sh's pristine copies of what it patched
 
 series() {
-	python3 "$RWP_TOP/scripts/upstream.py" --ksrc "$KSRC" --orig "$ORIG" --out "$1"
+	python3 "$RWP_TOP/scripts/upstream.py" --ksrc "$KSRC" --orig "$ORIG" --out "$@"
 }
 
 # What the selftests/mm build reads of the tree: tools/ and three headers
@@ -32,7 +32,7 @@ pristine_tree() {
 
 build() {
 	local out=$1 bin=$2 p progs=()
-	series "$out/series" > /dev/null
+	series "$out/series" --unsent > /dev/null
 	pristine_tree "$out/tree"
 	for p in "$out"/series/*.patch; do
 		[ "${p##*/}" != 0000-cover-letter.patch ] || continue
