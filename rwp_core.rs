@@ -63,7 +63,7 @@ struct RwpModule {
     _gates: Registration,
     _policy_file: Pin<KBox<debugfs::File<Policy>>>,
     _counters_file: Option<Pin<KBox<debugfs::File<&'static GateStats>>>>,
-    _dir: debugfs::Dir,
+    _dir: debugfs::Dir<debugfs::ModuleOwner<RwpModule>>,
 }
 
 impl kernel::Module for RwpModule {
@@ -73,7 +73,8 @@ impl kernel::Module for RwpModule {
             .0
             .unwrap_or(module_parameters::policy.value().0);
 
-        let dir = debugfs::Dir::new(c"rwp");
+        // Its files are this module's: one held open keeps the module loaded.
+        let dir = debugfs::Dir::for_module::<RwpModule>(c"rwp");
         let policy_file = KBox::pin_init(
             dir.read_callback_file(
                 c"policy",

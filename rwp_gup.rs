@@ -23,7 +23,7 @@ pub(crate) fn can_follow_protnone(policy: Policy, vma: VmaFlags, gup: GupFlags) 
         // Before the series, the RWP marker was not special.
         Policy::WpOnly => false,
         // The livelock's plausible wrong fix: exempt FOLL_FORCE rather than ask the VMA.
-        Policy::ForceExempt => vma.uffd_rwp() && !forced(gup),
+        Policy::ForceExempt => vma.uffd_rwp() && !gup.force(),
         // Accessibility read as readability: wrong for write-only and exec-only VMAs.
         Policy::ReadableOnly => vma.uffd_rwp() && vma.contains(VmaFlags::READ),
         // Only while the VMA is accessible: in a PROT_NONE VMA, handle_mm_fault() makes no
@@ -34,11 +34,6 @@ pub(crate) fn can_follow_protnone(policy: Policy, vma: VmaFlags, gup: GupFlags) 
         return !rwp_must_fault;
     }
     !rwp_must_fault && numa_hinting_can_follow(vma, gup)
-}
-
-/// Whether the walk reads what the VMA's permissions would refuse (ptrace, `/proc/pid/mem`).
-fn forced(gup: GupFlags) -> bool {
-    gup.bits() & GupFlags::FORCE.bits() != 0
 }
 
 /// The NUMA hinting half of the decision.

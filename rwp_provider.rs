@@ -50,8 +50,9 @@ impl<const P: u8, const COUNT: bool> PolicyGates<P, COUNT> {
     }
 }
 
-#[vtable]
 impl<const P: u8, const COUNT: bool> Gates for PolicyGates<P, COUNT> {
+    type OwnerModule = crate::RwpModule;
+
     fn gup_can_follow_protnone(vma: VmaFlags, gup: GupFlags, site: GupSite) -> bool {
         let follow = rwp_gup::can_follow_protnone(Self::POLICY, vma, gup);
         !Self::record(Gate::gup(site), !follow)

@@ -26,7 +26,7 @@ check() {
 }
 
 rustfmt_check() {
-	rustfmt --check --edition 2021 --config-path "$KSRC/.rustfmt.toml" ./*.rs \
+	rustfmt --check --edition 2021 --config-path "$KSRC/.rustfmt.toml" ./*.rs tests/*.rs \
 		"$KSRC/rust/kernel/mm/rwp_gate.rs"
 }
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs in the guest (KTAP, with the tree's ktap_helpers.sh): bad input to
 # the module changes nothing.
-#   hostile-module.sh MODULE
+#   hostile-module.sh MODULE LEAKER
 # Every invalid policy or mutant fails insmod with EINVAL ("Invalid parameters") and
 # one pr_err line, and leaves nothing registered; the debugfs files refuse
-# writes; a valid load still works afterwards.
+# writes, and one held open keeps the module loaded; a valid load still
+# works afterwards. LEAKER (tests/rwp_leak.rs)
+# leaks its provider's registration: unloading it must unregister the
+# provider, or the next provider is refused and the gates call freed code.
 set -u
 module=$1
+leaker=$2
 # The tree's helpers, installed beside the test programs by scripts/run.sh.
 . "${RWP_TEST_BIN:?}/ktap_helpers.sh"
 
@@ -51,8 +55,42 @@ debugfs_refuses_writes() {
 		! echo 0 2>/dev/null > /sys/kernel/debug/rwp/counters && policy_is seed
 }
 
+# Loads and unloads the leaker; the kernel must undo its registration, say so
+# once, and take the next provider.
+leaked_registration_undone() {
+	local mark="rwp-hostile-$RANDOM" lines
+	echo "$mark" > /dev/kmsg
+	insmod "$leaker" || return 1
+	rmmod rwp_leak || return 1
+	lines=$(dmesg | sed -n "/$mark/,\$p" |
+		grep -c 'rwp_gate: module rwp_leak left its provider registered: unregistered')
+	if [ "$lines" != 1 ]; then
+		ktap_print_msg "$lines lines said the leaked provider was unregistered, not 1"
+		return 1
+	fi
+	insmod "$module" || { ktap_print_msg "the next provider was refused"; return 1; }
+	policy_is merged && rmmod rwp
+}
+
+# A debugfs file held open keeps the module loaded (its file operations are
+# the module's), and closing it afterwards, and unloading, are clean.
+open_file_holds_module() {
+	local f
+	insmod "$module" counters=1 || return 1
+	for f in policy counters; do
+		exec 3< "/sys/kernel/debug/rwp/$f"
+		if rmmod rwp 2>/dev/null; then
+			exec 3<&-
+			ktap_print_msg "rmmod succeeded with debugfs/rwp/$f open"
+			return 1
+		fi
+		exec 3<&-
+	done
+	rmmod rwp && nothing_registered
+}
+
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 14
 bad_policy unknown policy=bogus
 bad_policy empty policy=
 bad_policy overlong "policy=$(printf 'x%.0s' $(seq 4096))"
@@ -71,4 +109,6 @@ ktap_test_result module.loads_after_bad_input policy_is seed
 ktap_test_result module.debugfs_refuses_writes debugfs_refuses_writes
 rmmod rwp
 ktap_test_result module.rmmod_leaves_nothing nothing_registered
+ktap_test_result module.leaked_registration_undone leaked_registration_undone
+ktap_test_result module.open_debugfs_file_holds_module open_file_holds_module
 ktap_finished

@@ -266,7 +266,8 @@ def phase_config(w, cfg):
 
 def phase_hostile(w):
     w.header(3, w.phase)
-    out = program(w, "hostile-module", [os.path.join(TOP, "tests", "hostile-module.sh"), MODULE])
+    out = program(w, "hostile-module", [os.path.join(TOP, "tests", "hostile-module.sh"), MODULE,
+                                        os.path.join(TOP, "tests", "rwp_leak.ko")])
     taint(w)
     dmesg(w, [out])
 

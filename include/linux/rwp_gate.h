@@ -18,9 +18,9 @@
 #ifndef _LINUX_RWP_GATE_H
 #define _LINUX_RWP_GATE_H
 
-#include <linux/types.h>
+#include <linux/mm_types.h>
 
-struct vm_area_struct;
+struct module;
 
 /**
  * enum rwp_gate_gup_site - where GUP asks gup_can_follow_protnone()
@@ -57,37 +57,51 @@ enum rwp_gate_unmap_batch {
 
 /**
  * struct rwp_gate_ops - a provider of the userfaultfd protection gates
- * @gup_can_follow_protnone: may GUP follow a protnone entry in @vma for a
- *	walk with FOLL_* @gup_flags, asked at @site? Called from the GUP slow
- *	path (__get_user_pages()) with the mmap lock held. Return: true to
- *	follow the entry, false to fault.
+ * @owner: the module whose code the entries are, or NULL if built in.
+ *	Should that module be unloaded with its provider still registered,
+ *	the gates go back to the stock decisions before its code is freed.
+ * @gup_can_follow_protnone: may GUP follow a protnone entry in a VMA with
+ *	@vma_flags, for a walk with FOLL_* @gup_flags, asked at @site? Called
+ *	from the GUP slow path (__get_user_pages()) with the mmap lock held.
+ *	Return: true to follow the entry, false to fault.
  * @collapse_refused: must try_collapse_pte_mapped_thp() leave the page table
- *	of @vma alone? Called with the mmap lock held. Return: true to refuse.
- * @retract_refused: must retract_page_tables() skip @vma? Called with the
- *	file's i_mmap_rwsem held for read, sometimes also with the PMD and PTE
- *	locks; no mmap lock is held. Return: true to keep @vma's page table.
+ *	of a VMA with @vma_flags alone? Called with the mmap lock held.
+ *	Return: true to refuse.
+ * @retract_refused: must retract_page_tables() skip a VMA with @vma_flags?
+ *	Called with the file's i_mmap_rwsem held for read, sometimes also with
+ *	the PMD and PTE locks; no mmap lock is held. Return: true to keep the
+ *	VMA's page table.
  * @unmap_batch: how may try_to_unmap_one() batch the PTEs of a large folio
- *	in @vma? Called from the rmap walk: the folio lock, the anon_vma or
- *	i_mmap lock and the PTE lock are held.
+ *	in a VMA with @vma_flags? Called from the rmap walk: the folio lock,
+ *	the anon_vma or i_mmap lock and the PTE lock are held.
  *
- * Every entry is required. They run with preemption disabled and often under
- * spinlocks: they must not sleep and must not modify the VMA.
+ * Each entry decides on a snapshot of the VMA's flags that the gate took
+ * once, under the locks its caller holds; a provider never sees the VMA.
+ *
+ * Every entry is required. They run with preemption disabled, most of them
+ * under a page table lock: an entry must not sleep, and must take no
+ * spinlock_t (which sleeps on PREEMPT_RT), only a raw_spinlock_t.
  */
 struct rwp_gate_ops {
-	bool (*gup_can_follow_protnone)(const struct vm_area_struct *vma,
+	struct module *owner;
+	bool (*gup_can_follow_protnone)(vma_flags_t vma_flags,
 					unsigned int gup_flags,
 					enum rwp_gate_gup_site site);
-	bool (*collapse_refused)(const struct vm_area_struct *vma);
-	bool (*retract_refused)(const struct vm_area_struct *vma);
-	enum rwp_gate_unmap_batch (*unmap_batch)(const struct vm_area_struct *vma);
+	bool (*collapse_refused)(vma_flags_t vma_flags);
+	bool (*retract_refused)(vma_flags_t vma_flags);
+	enum rwp_gate_unmap_batch (*unmap_batch)(vma_flags_t vma_flags);
 };
 
 #ifdef CONFIG_RWP_GATE
 /*
- * The decisions the mm makes with no provider, for providers to test
- * against. Each reads nothing of the VMA but its flags.
+ * The decisions the mm makes with no provider, for a provider to test its
+ * own against on the same input.
  */
-extern const struct rwp_gate_ops rwp_gate_stock_ops;
+bool rwp_gate_stock_gup_can_follow_protnone(vma_flags_t vma_flags, unsigned int gup_flags,
+					    enum rwp_gate_gup_site site);
+bool rwp_gate_stock_collapse_refused(vma_flags_t vma_flags);
+bool rwp_gate_stock_retract_refused(vma_flags_t vma_flags);
+enum rwp_gate_unmap_batch rwp_gate_stock_unmap_batch(vma_flags_t vma_flags);
 
 int rwp_gate_register(const struct rwp_gate_ops *ops);
 void rwp_gate_unregister(const struct rwp_gate_ops *ops);
