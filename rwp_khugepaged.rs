@@ -5,7 +5,8 @@
 //! Collapsing a PTE-mapped THP into a PMD mapping, or retracting a VMA's page table so that a
 //! THP made for another mapping of the file can be mapped by a PMD, throws the PTE table away,
 //! and with it every per-PTE uffd bit: the uffd-wp markers and the RWP protection. Both must
-//! leave a VMA alone while either kind of protection is registered on it.
+//! leave a VMA alone while either kind of protection is registered on it, and only then: a VMA
+//! registered for MISSING or MINOR faults alone keeps nothing in its PTEs and must still collapse.
 
 use crate::rwp_policy::Policy;
 use kernel::mm::rwp_gate::VmaFlags;
@@ -16,6 +17,8 @@ pub(crate) fn collapse_refused(policy: Policy, vma: VmaFlags) -> bool {
         // Before the series only uffd-wp markers were protected.
         Policy::WpOnly | Policy::NoCollapseGate => vma.uffd_wp(),
         Policy::RwpOnly => vma.uffd_rwp(),
+        // Over-refusal: MISSING and MINOR registrations keep no state in the PTEs.
+        Policy::ArmedRefused => vma.uffd_armed(),
         _ => vma.uffd_protected(),
     }
 }
@@ -25,6 +28,7 @@ pub(crate) fn retract_refused(policy: Policy, vma: VmaFlags) -> bool {
     match policy {
         Policy::WpOnly | Policy::NoRetractGate => vma.uffd_wp(),
         Policy::RwpOnly => vma.uffd_rwp(),
+        Policy::ArmedRefused => vma.uffd_armed(),
         _ => vma.uffd_protected(),
     }
 }

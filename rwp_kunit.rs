@@ -124,6 +124,8 @@ mod tests {
                 rwp && ((accessible && force && !numa) || (!accessible && !force))
             }
             (Policy::ReadableOnly, GUP) => rwp && accessible && !readable && !numa,
+            // Refusing every registration refuses MISSING- and MINOR-only ones too.
+            (Policy::ArmedRefused, COLLAPSE | RETRACT) => vma.uffd_armed() && !wp && !rwp,
             _ => false,
         }
     }
@@ -163,6 +165,8 @@ mod tests {
         let rwp_none = VmaFlags::UFFD_RWP;
         let wp_rw = VmaFlags::UFFD_WP.with(rw);
         let rwp_write_only = VmaFlags::UFFD_RWP.with(VmaFlags::WRITE);
+        let minor_shared = VmaFlags::UFFD_MINOR.with(rw).with(VmaFlags::SHARED);
+        let missing_shared = VmaFlags::UFFD_MISSING.with(rw).with(VmaFlags::SHARED);
         let (read, force) = (GupFlags::EMPTY, GupFlags::FORCE);
         let numa = GupFlags::HONOR_NUMA_FAULT;
         let (one, mixed) = (UnmapBatch::One as u32, UnmapBatch::IgnoreProt as u32);
@@ -196,6 +200,10 @@ mod tests {
             (Policy::ForceExempt, GUP, rwp_rw, force, 0, 1),
             // ... and of a write-only VMA's protected page: readable-only reads through.
             (Policy::ReadableOnly, GUP, rwp_write_only, force, 0, 1),
+            // MADV_COLLAPSE of a MINOR-registered shmem VMA: merged collapses, armed-refused not;
+            // nor does it retract a MISSING-registered one.
+            (Policy::ArmedRefused, COLLAPSE, minor_shared, read, 0, 1),
+            (Policy::ArmedRefused, RETRACT, missing_shared, read, 0, 1),
         ];
         for (policy, decision, vma, gup, merged_says, policy_says) in rows {
             let merged = as_array(rust_decisions(Policy::Merged, vma, gup));

@@ -50,11 +50,15 @@ pub(crate) enum Policy {
     /// Mutant: accessibility read as readability (`VM_READ`), so the RWP marker of a write-only or
     /// exec-only VMA, which only a `FOLL_FORCE` read can read, is read through.
     ReadableOnly,
+    /// Mutant: khugepaged refuses every userfaultfd-registered VMA (`userfaultfd_armed()` for
+    /// `userfaultfd_protected()`), so a MISSING- or MINOR-registered VMA, which has no per-PTE
+    /// state to lose, is never collapsed or retracted.
+    ArmedRefused,
 }
 
 impl Policy {
     /// Every policy: first those a user chooses with `policy=`, then the mutants.
-    pub(crate) const ALL: [Self; 11] = [
+    pub(crate) const ALL: [Self; 12] = [
         Self::Merged,
         Self::Seed,
         Self::WpOnly,
@@ -66,6 +70,7 @@ impl Policy {
         Self::MixedBatchWp,
         Self::ForceExempt,
         Self::ReadableOnly,
+        Self::ArmedRefused,
     ];
     /// The policies a user chooses with `policy=`.
     pub(crate) const USER: &[Self] = Self::ALL.split_at(3).0;
@@ -98,6 +103,7 @@ impl Policy {
             Self::MixedBatchWp => "mixed-batch-wp",
             Self::ForceExempt => "force-exempt",
             Self::ReadableOnly => "readable-only",
+            Self::ArmedRefused => "armed-refused",
         }
     }
 }

@@ -116,5 +116,8 @@ fn register_as<const COUNT: bool>(policy: Policy) -> Result<Registration> {
         Policy::ReadableOnly => {
             Registration::new::<PolicyGates<{ d(Policy::ReadableOnly) }, COUNT>>()
         }
+        Policy::ArmedRefused => {
+            Registration::new::<PolicyGates<{ d(Policy::ArmedRefused) }, COUNT>>()
+        }
     }
 }

@@ -3,7 +3,7 @@
 # The configurations that load the module: the three policies, then the
 # test-only mutants.
 module_configs=(merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch
-	ignores-numa mixed-batch-wp force-exempt readable-only)
+	ignores-numa mixed-batch-wp force-exempt readable-only armed-refused)
 # In the order make check runs them: the policies, the stock C (none: after
 # the loads and unloads before it, the stock decisions must be back), the
 # test-only mutants, the extras.

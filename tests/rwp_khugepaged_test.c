@@ -357,6 +357,118 @@ TEST_F(collapse, shmem_retract_page_table_uffd_wp)
 }
 
 /*
+ * The gates must refuse protection, not registration: a VMA registered for
+ * MISSING or MINOR faults alone keeps no state in its PTEs, and collapsing
+ * or retracting its page table loses nothing. Over-refusal costs it its
+ * huge pages for as long as it is registered, which for a VMM's
+ * postcopy-registered guest memory is the whole migration.
+ */
+static const char *mode_name(__u64 mode)
+{
+	return mode == UFFDIO_REGISTER_MODE_MINOR ? "MINOR" : "MISSING";
+}
+
+/* A registration of env->area in mode alone; its fd. */
+static int register_armed(struct __test_metadata *_metadata, struct collapse_env *env,
+			  __u64 mode)
+{
+	int fd = uffd_register_mode(env->area, env->hpage, mode);
+
+	EXPECT_GE(fd, 0) TH_LOG("%s registration: %s", mode_name(mode), strerror(-fd));
+	return fd;
+}
+
+/* MADV_COLLAPSE of a PTE-mapped shmem THP in an armed VMA maps it by a PMD. */
+static void shmem_pte_mapped_collapse_armed(struct __test_metadata *_metadata,
+					    struct collapse_env *env, __u64 mode)
+{
+	int ret, fd;
+
+	ret = shmem_pte_mapped_thp(_metadata, env);
+	ASSERT_EQ(ret, 0) TH_LOG("no PTE-mapped shmem THP (step %d)", -ret);
+	fd = register_armed(_metadata, env, mode);
+	ASSERT_FALSE(_metadata->exit_code);
+	ASSERT_EQ(madvise(env->area, env->hpage, MADV_HUGEPAGE), 0);
+
+	rwp_gates_mark();
+	ret = madvise(env->area, env->hpage, MADV_COLLAPSE);
+	EXPECT_EQ(ret, 0) TH_LOG("MADV_COLLAPSE of the %s-registered VMA refused: %s",
+				 mode_name(mode), strerror(errno));
+	EXPECT_GATE_CONSULTED(GATE_COLLAPSE);
+	/* Every page was mapped before, so reading them raises no fault. */
+	EXPECT_TRUE(intact(env->area, env->hpage));
+	EXPECT_TRUE(check_huge_shmem(env->area, env->hpage, 1, env->hpage))
+		TH_LOG("the %s-registered VMA is still PTE-mapped", mode_name(mode));
+	close(fd);
+}
+
+TEST_F(collapse, shmem_pte_mapped_thp_uffd_missing)
+{
+	shmem_pte_mapped_collapse_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MISSING);
+}
+
+TEST_F(collapse, shmem_pte_mapped_thp_uffd_minor)
+{
+	shmem_pte_mapped_collapse_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MINOR);
+}
+
+/*
+ * MADV_COLLAPSE of a second mapping of a memfd of small folios retracts the
+ * page table of the armed VMA. No fault may be raised in it (a MINOR fault
+ * would wait for a handler there is none of), so the retraction shows as
+ * this process's page table memory: the collapse unmaps the small folios
+ * everywhere, then frees the armed VMA's emptied PTE table, and the second
+ * mapping, never touched before, gets a PMD and no table.
+ */
+static void shmem_retract_armed(struct __test_metadata *_metadata, struct collapse_env *env,
+				__u64 mode)
+{
+	long before, after;
+	char *other;
+	int fd, uffd;
+
+	fd = hpage_memfd(env);
+	ASSERT_GE(fd, 0);
+	env->area = map_hpage(env, fd);
+	other = map_hpage(env, fd);
+	close(fd);
+	ASSERT_NE(env->area, MAP_FAILED);
+	ASSERT_NE(other, MAP_FAILED);
+	fill(env->area, env->hpage);
+	ASSERT_TRUE(check_huge_shmem(env->area, env->hpage, 0, env->hpage));
+	uffd = register_armed(_metadata, env, mode);
+	ASSERT_FALSE(_metadata->exit_code);
+	ASSERT_EQ(madvise(other, env->hpage, MADV_HUGEPAGE), 0);
+
+	rwp_gates_mark();
+	before = rwp_vm_pte_kb();
+	ASSERT_EQ(madvise(other, env->hpage, MADV_COLLAPSE), 0)
+		TH_LOG("MADV_COLLAPSE of the second mapping: %s", strerror(errno));
+	after = rwp_vm_pte_kb();
+	ASSERT_TRUE(check_huge_shmem(other, env->hpage, 1, env->hpage))
+		TH_LOG("the collapse made no PMD-mapped THP");
+	ASSERT_GT(before, 0);
+	EXPECT_GATE_CONSULTED(GATE_RETRACT);
+	EXPECT_LE(after, before - (long)(psize() / 1024))
+		TH_LOG("the %s-registered VMA's page table was not retracted (VmPTE %ld->%ld kB)",
+		       mode_name(mode), before, after);
+	munmap(other, env->hpage);
+	close(uffd);
+	/* Unregistered: every page reads back, now through a PMD. */
+	EXPECT_TRUE(intact(env->area, env->hpage));
+}
+
+TEST_F(collapse, shmem_retract_page_table_uffd_missing)
+{
+	shmem_retract_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MISSING);
+}
+
+TEST_F(collapse, shmem_retract_page_table_uffd_minor)
+{
+	shmem_retract_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MINOR);
+}
+
+/*
  * The khugepaged daemon on shmem. An unprotected twin mapping of a memfd of
  * small folios asks for huge pages: khugepaged collapses the file range
  * into a THP (the positive control: the twin is then PMD-mapped) and tries

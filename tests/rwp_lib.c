@@ -143,26 +143,53 @@ ssize_t rwp_gup_read(pid_t pid, const void *addr, void *buf, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
 }
 
-int uffd_wp_protect(void *base, size_t len)
+int uffd_register_mode(void *base, size_t len, __u64 mode)
 {
 	struct uffdio_api api = {
 		.api = UFFD_API,
-		.features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
+		.features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_MINOR_SHMEM,
 	};
 	struct uffdio_register reg = {
 		.range = { .start = (uintptr_t)base, .len = len },
-		.mode = UFFDIO_REGISTER_MODE_WP,
-	};
-	struct uffdio_writeprotect wp = {
-		.range = { .start = (uintptr_t)base, .len = len },
-		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+		.mode = mode,
 	};
 	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg) ||
-	    ioctl(fd, UFFDIO_WRITEPROTECT, &wp)) {
+	if (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+long rwp_vm_pte_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int uffd_wp_protect(void *base, size_t len)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (uintptr_t)base, .len = len },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	int fd = uffd_register_mode(base, len, UFFDIO_REGISTER_MODE_WP);
+
+	if (fd >= 0 && ioctl(fd, UFFDIO_WRITEPROTECT, &wp)) {
 		int ret = -errno;
 
 		close(fd);

@@ -71,6 +71,15 @@ int rwp_register(struct rwp_ctx *ctx, void *base, size_t len);
  */
 int uffd_wp_protect(void *base, size_t len);
 /*
+ * A userfaultfd of its own with [base, base + len) registered in mode
+ * (UFFDIO_REGISTER_MODE_*; shmem MINOR included), nothing protected and no
+ * handler: a test must not touch what would raise a fault there. Returns
+ * its fd, or -errno.
+ */
+int uffd_register_mode(void *base, size_t len, __u64 mode);
+/* This process's page table memory (VmPTE in /proc/self/status), in kB, or -1. */
+long rwp_vm_pte_kb(void);
+/*
  * A read GUP: len bytes at addr in process pid, copied to buf by
  * process_vm_readv() (pin_user_pages_remote(), no FOLL_WRITE). Returns
  * what process_vm_readv() returns.

@@ -966,19 +966,57 @@ static void op_reclaim(void)
 		rule_reclaim(&run.m, r, 0, rwp_range_pages(r));
 }
 
+/*
+ * MADV_COLLAPSE of the other mapping, whose VMA is registered for MINOR
+ * faults (a VMM's postcopy destination) and never touched: no per-PTE state
+ * to lose, so it must collapse, unless the file has nothing in the range
+ * (collapse_file(): SCAN_TRUNCATED, -EINVAL). The transient failures are
+ * -EAGAIN (a page locked, isolated or pinned) and -ENOMEM. Another -EINVAL,
+ * which is how a gate's refusal (SCAN_PTE_UFFD) shows, or a success that
+ * left no PMD, is the kernel refusing what it must not.
+ */
+#define COLLAPSE_TRIES	3
+
+static void collapse_armed_other(char *map, int memfd)
+{
+	int tries = 0, ret;
+
+	if (lseek(memfd, 0, SEEK_DATA) < 0)
+		return;
+	do {
+		ret = madvise(map, HPAGE, MADV_COLLAPSE) ? errno : 0;
+	} while (ret == EAGAIN && ++tries < COLLAPSE_TRIES);
+	if (ret == EINVAL)
+		fail("MADV_COLLAPSE of a MINOR-registered mapping refused (EINVAL); ");
+	else if (!ret && !check_huge_shmem(map, HPAGE, 1, HPAGE))
+		fail("MADV_COLLAPSE of a MINOR-registered mapping left it PTE-mapped; ");
+}
+
 static void op_collapse(int r, bool other)
 {
-	char *map = run.base[r];
+	char *map;
+	int armed;
 
-	if (other && run.memfd[r] >= 0) {
-		map = aligned_mmap(HPAGE, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, run.memfd[r]);
-		if (map == MAP_FAILED)
-			return;
+	/* Whether the range's own collapse succeeds is the kernel's business: both allowed. */
+	if (!other || run.memfd[r] < 0) {
+		madvise(run.base[r], r == R_ANON4K || r == R_ANON64K ? range_len(r) : HPAGE,
+			MADV_COLLAPSE);
+		rule_collapse(&run.m, r);
+		return;
 	}
-	/* Whether it succeeds is the kernel's business; the rule allows both. */
-	madvise(map, r == R_ANON4K || r == R_ANON64K ? range_len(r) : HPAGE, MADV_COLLAPSE);
-	if (map != run.base[r])
-		munmap(map, HPAGE);
+	map = aligned_mmap(HPAGE, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, run.memfd[r]);
+	if (map == MAP_FAILED) {
+		broken("no second mapping of %s: %s; ", rwp_range_names[r], strerror(errno));
+		return;
+	}
+	armed = uffd_register_mode(map, HPAGE, UFFDIO_REGISTER_MODE_MINOR);
+	if (armed < 0)
+		broken("MINOR registration of a second mapping: %s; ", strerror(-armed));
+	else
+		collapse_armed_other(map, run.memfd[r]);
+	munmap(map, HPAGE);
+	if (armed >= 0)
+		close(armed);
 	rule_collapse(&run.m, r);
 }
 
