@@ -441,6 +441,12 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 		ASSERT_EQ(protect_alternate(&env->ctx, env->area, env->len, first), 0);
 		ASSERT_TRUE(state_is_alternate(env->area, env->len, first));
 	}
+	/*
+	 * Read-only until the restore: the batch respects the write bit, and a
+	 * protected PTE is never writable, so only read-only neighbours could
+	 * share a batch with it. mprotect() keeps each PTE's uffd bit.
+	 */
+	ASSERT_EQ(mprotect(env->area, env->len, PROT_READ), 0);
 	ASSERT_EQ(rwp_clear_refs(), 0);
 	ASSERT_EQ(rwp_folio_active(env->area), 0)
 		TH_LOG("the folio is active already: activation would prove nothing");
@@ -456,6 +462,7 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	EXPECT_GATE_CONSULTED(GATE_UNMAP);
 	close(pfd[0]);
 	close(pfd[1]);
+	ASSERT_EQ(mprotect(env->area, env->len, PROT_READ | PROT_WRITE), 0);
 
 	if (wp) {
 		EXPECT_TRUE(wp_state_is_alternate(env->area, env->len, first))

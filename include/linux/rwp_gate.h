@@ -42,12 +42,14 @@ enum rwp_gate_gup_site {
  *	that agree on everything a restore would copy, the uffd bit and the
  *	protnone encoding included.
  * @RWP_GATE_UNMAP_ONE: one PTE at a time.
- * @RWP_GATE_UNMAP_IGNORE_PROT: batch present PTEs by PFN alone, starting
- *	from an accessible one, so that a batch may mix protected and
- *	unprotected PTEs and a failed unmap restores them all from the first,
- *	its permissions included. This is the bug the stock answer prevents,
- *	for tests to show that they catch it; lazyfree anon folios, the only
- *	ones restored, are exclusive to one process.
+ * @RWP_GATE_UNMAP_IGNORE_PROT: batch present PTEs whatever their uffd bit
+ *	and protection encoding, starting from an accessible one, so that a
+ *	batch may mix protected and unprotected PTEs and a failed unmap
+ *	restores them all with the first one's uffd bit and protection. This
+ *	is the bug the stock answer prevents, for tests to show that they
+ *	catch it, and only that bug: the write and soft-dirty bits must still
+ *	agree across the batch, so a restore never makes a PTE writable or
+ *	drops its soft-dirty bit.
  */
 enum rwp_gate_unmap_batch {
 	RWP_GATE_UNMAP_BATCH,
