@@ -392,11 +392,23 @@ static int wp_alternate(char *area, size_t len, size_t first)
  *
  * The evidence that this folio's own unmap ran and aborted, whatever else
  * the system reclaimed meanwhile: a redirtied lazyfree folio is made
- * swap-backed by the unmap that finds it dirty (ttu_anon_lazyfree_folio());
+ * swap-backed by the unmap that finds it dirty (ttu_anon_lazyfree_folio()),
+ * and may be swapped out after that (redirtied_unmap_aborted());
  * a pinned one is put back on the active list by reclaim when its unmap
  * fails (shrink_folio_list(): activate_locked), and its references are
  * cleared first, so that reclaim does not activate it for them instead.
  */
+/*
+ * Did the unmap of the redirtied lazyfree folio at addr find it dirty and
+ * give up? It made the folio swap-backed; the same memory.reclaim may have
+ * swapped it out since, which a lazyfree folio that was discarded instead
+ * never is.
+ */
+static bool redirtied_unmap_aborted(char *addr)
+{
+	return rwp_folio_swapbacked(addr) == 1 || rwp_is_swapped(addr) == 1;
+}
+
 static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 			       struct reclaim_env *env, bool redirty, bool wp)
 {
@@ -454,7 +466,7 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	rwp_gates_mark();
 	for (i = 0; i < 8 && !aborted; i++) {
 		cg_write(cg, "memory.reclaim", "4M");
-		aborted = redirty ? rwp_folio_swapbacked(env->area) == 1 :
+		aborted = redirty ? redirtied_unmap_aborted(env->area) :
 			  rwp_folio_active(env->area) == 1;
 	}
 	EXPECT_TRUE(aborted)
