@@ -15,7 +15,9 @@
 #   make model [DURATION=S] [OPS=N] [SEED=S,...] [CONFIGS="..."]   the RWP model
 #                checker under each configuration (scripts/model.sh)
 #   make upstream   the module-independent kselftests as a selftests/mm
-#                series for a 7.3 tree, in out/upstream (scripts/upstream.py)
+#                series for a 7.3 tree, in out/upstream, and the fixes of 7.3
+#                bugs (patches/fixes/) as a series of their own, in out/fixes
+#                (scripts/upstream.py)
 #   make shell   a root shell in the VM, this checkout as working directory
 #   make clean   remove what the builds left in the checkout and the cache
 KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
@@ -46,6 +48,7 @@ tests:
 
 upstream:
 	@bash scripts/upstream.sh series $(CURDIR)/out/upstream
+	@bash scripts/upstream.sh fixes $(CURDIR)/out/fixes
 
 shell:
 	@bash scripts/vm.sh

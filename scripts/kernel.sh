@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the patched Linux 7.3 kernel in the cache, incrementally:
 #   1. extract Debian's linux-source-7.3 into $KSRC once, and check it;
-#   2. apply patches/*.patch, rewriting only the files whose patched content
-#      changed (so make rebuilds only what the change touches);
+#   2. apply patches/fixes/*.patch (fixes of 7.3 bugs), then patches/*.patch,
+#      rewriting only the files whose patched content changed (so make
+#      rebuilds only what the change touches);
 #   3. configure from config/rwp.config when the fragment changed;
 #   4. make bzImage, modules and the uapi headers with O=$KBUILD.
 # make bench builds two more flavours, each in an O= directory of its own:
@@ -60,7 +61,12 @@ created_files() {
 }
 
 apply_series() {
-	local work f series=("$RWP_TOP"/patches/*.patch) changed=0
+	# The fixes of 7.3 bugs first (their own series, against 7.3), then the
+	# gate series.
+	local work f series changed=0
+	shopt -s nullglob
+	series=("$RWP_TOP"/patches/fixes/*.patch "$RWP_TOP"/patches/*.patch)
+	shopt -u nullglob
 	work=$(mktemp -d "$RWP_CACHE/series.XXXXXX")
 	# Every file any version of the series touched, so that a file dropped
 	# from the series goes back to its original.

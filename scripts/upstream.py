@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make upstream: the kselftests that need no module, as a series for a 7.3
-tree's tools/testing/selftests/mm, written by git format-patch.
+tree's tools/testing/selftests/mm, written by git format-patch; with
+--fixes, the fixes of 7.3 bugs in patches/fixes/ as a series of their own.
 
-  scripts/upstream.py --ksrc KSRC [--orig ORIG] --out DIR
+  scripts/upstream.py --ksrc KSRC [--orig ORIG] --out DIR [--fixes]
 
 The tree's files come from KSRC (ORIG's pristine copy where kernel.sh patched
 one); tests/upstream/ has the cover letter and one commit message per patch.
@@ -28,6 +29,7 @@ import tempfile
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(TOP, "tests")
 MESSAGES = os.path.join(TESTS, "upstream")
+FIXES = os.path.join(TOP, "patches", "fixes")
 MM = "tools/testing/selftests/mm"
 # (our test, its name upstream, its commit message)
 PROGRAMS = [
@@ -302,13 +304,51 @@ def series(ksrc, orig, out, unsent=False):
         os.makedirs(out)
         git(tree, "format-patch", "-q", "--cover-letter", "--no-signature",
             "-o", os.path.abspath(out), f"{base}..HEAD", env=env)
+    return cover_letter(out, "0-cover.txt")
+
+
+def cover_letter(out, message_file):
+    """Fills in the cover letter git format-patch wrote first in out."""
     cover = sorted(os.listdir(out))[0]
-    subject, _, blurb = read(os.path.join(MESSAGES, "0-cover.txt")).partition("\n\n")
+    subject, _, blurb = read(os.path.join(MESSAGES, message_file)).partition("\n\n")
     text = read(os.path.join(out, cover))
     text = text.replace("*** SUBJECT HERE ***", subject.strip())
     text = text.replace("*** BLURB HERE ***", blurb.strip())
     write(os.path.join(out, cover), text)
     return sorted(os.path.join(out, f) for f in os.listdir(out))
+
+
+def fixes_series(ksrc, orig, out, unsent=False):
+    """patches/fixes/, each applied to the tree's pristine files and
+    committed with its own message, by whoever generates the series (its
+    Signed-off-by: lines are replaced by theirs)."""
+    ident = identity(unsent)
+    patches = sorted(os.path.join(FIXES, f) for f in os.listdir(FIXES) if f.endswith(".patch"))
+    files = sorted({f for p in patches for f in re.findall(r"^\+\+\+ b/(\S+)", read(p), re.M)})
+    env = git_env(ident)
+    with tempfile.TemporaryDirectory() as tree:
+        git(tree, "init", "-q")
+        for f in files:
+            os.makedirs(os.path.dirname(os.path.join(tree, f)), exist_ok=True)
+            shutil.copy2(pristine(ksrc, orig, f), os.path.join(tree, f))
+        git(tree, "add", "-A")
+        git(tree, "commit", "-q", "-m", "Linux 7.3 (the files these fixes touch)", env=env)
+        base = git(tree, "rev-parse", "HEAD").strip()
+        for p in patches:
+            git(tree, "apply", "--index", p)
+            info = subprocess.run(["git", "mailinfo", os.devnull, os.devnull],
+                                  input=read(p), text=True, capture_output=True, check=True)
+            subject = re.search(r"^Subject: (.*)$", info.stdout, re.M).group(1)
+            body = re.sub(r"^---\n.*", "", read(p).split("\n\n", 1)[1], flags=re.M | re.S)
+            body = "\n".join(line for line in body.strip().splitlines()
+                             if not line.startswith("Signed-off-by:"))
+            msg = f"{subject}\n\n{body.strip()}\nSigned-off-by: {ident[0]} <{ident[1]}>\n"
+            git(tree, "commit", "-q", "-F", "-", env=env, stdin=msg)
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        git(tree, "format-patch", "-q", "--cover-letter", "--no-signature",
+            "-o", os.path.abspath(out), f"{base}..HEAD", env=env)
+    return cover_letter(out, "fixes-0-cover.txt")
 
 
 def maintained(ksrc, path):
@@ -324,11 +364,13 @@ def maintained(ksrc, path):
 def checkpatch(ksrc, patches):
     """checkpatch.pl --strict on each patch (the cover letter is none). Its
     "does MAINTAINERS need updating?" asks of every new file; this answers
-    it instead: each must be covered by an F: line already."""
+    it instead: each must be covered by an F: line already. Debian's tree
+    has no git history to look a Fixes: tag's commit up in."""
     problems = []
     for p in patches[1:]:
         r = subprocess.run([os.path.join(ksrc, "scripts", "checkpatch.pl"), "--strict",
-                            "--no-tree", "--quiet", "--ignore", "FILE_PATH_CHANGES", p],
+                            "--no-tree", "--quiet", "--ignore",
+                            "FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID", p],
                            text=True, capture_output=True)
         if r.returncode:
             problems.append(f"{os.path.basename(p)}:\n{r.stdout}")
@@ -344,12 +386,15 @@ def main(argv=None):
     ap.add_argument("--ksrc", required=True, help="the 7.3 tree")
     ap.add_argument("--orig", help="pristine copies of the files kernel.sh patched")
     ap.add_argument("--out", required=True, help="where the series goes (emptied first)")
+    ap.add_argument("--fixes", action="store_true",
+                    help="the fixes of 7.3 bugs (patches/fixes/), not the selftests")
     ap.add_argument("--unsent", action="store_true",
                     help="the series is only built here (make check): it may go without "
                          "a git identity")
     args = ap.parse_args(argv)
     try:
-        patches = series(args.ksrc, args.orig, args.out, args.unsent)
+        make = fixes_series if args.fixes else series
+        patches = make(args.ksrc, args.orig, args.out, args.unsent)
         checkpatch(args.ksrc, patches)
     except (Error, subprocess.CalledProcessError) as e:
         err = getattr(e, "stderr", "") or ""

@@ -2,6 +2,8 @@
 # The selftests/mm series (scripts/upstream.py), and the proof that it works
 # on a tree that never saw this project:
 #   scripts/upstream.sh series OUT      write the series to OUT (make upstream)
+#   scripts/upstream.sh fixes OUT       the fixes of 7.3 bugs (patches/fixes/),
+#                                       a series of their own, to OUT
 #   scripts/upstream.sh build OUT BIN   the series to OUT, applied to a pristine
 #                                       copy of the tree's tools/ in OUT/tree;
 #                                       the whole selftests/mm directory built
@@ -54,6 +56,7 @@ build() {
 
 case "${1:-}" in
 series)	[ $# = 2 ] || die "usage: $0 series OUT"; series "$2" ;;
+fixes)	[ $# -ge 2 ] || die "usage: $0 fixes OUT [--unsent]"; series "$2" --fixes "${@:3}" ;;
 build)	[ $# = 3 ] || die "usage: $0 build OUT BIN"; build "$2" "$3" ;;
-*)	die "usage: $0 series OUT | build OUT BIN" ;;
+*)	die "usage: $0 series OUT | fixes OUT | build OUT BIN" ;;
 esac

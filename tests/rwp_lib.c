@@ -384,9 +384,43 @@ static int kpageflag(void *addr, int bit)
 	return ret == sizeof(flags) ? !!(flags & BIT_ULL(bit)) : -1;
 }
 
-/* KPF_ACTIVE and KPF_SWAPBACKED, which vm_util.h does not define. */
+/* KPF_ACTIVE, KPF_SWAPBACKED and KPF_ZERO_PAGE, which vm_util.h does not define. */
 #define KPF_ACTIVE_BIT		6
 #define KPF_SWAPBACKED_BIT	14
+#define KPF_ZERO_PAGE_BIT	24
+
+int rwp_is_zero_page(void *addr)
+{
+	return kpageflag(addr, KPF_ZERO_PAGE_BIT);
+}
+
+int rwp_kmsg_open_at_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool rwp_kmsg_says(int fd, const char *text)
+{
+	char record[8192];
+	bool said = false;
+	ssize_t got;
+
+	/* One record per read; -EPIPE if some were overwritten: read on. */
+	while ((got = read(fd, record, sizeof(record) - 1)) > 0 || (got < 0 && errno == EPIPE)) {
+		if (got <= 0)
+			continue;
+		record[got] = '\0';
+		if (strstr(record, text))
+			said = true;
+	}
+	return said;
+}
 
 int rwp_folio_active(void *addr)
 {

@@ -127,6 +127,12 @@ int rwp_folio_active(void *addr);
  * error.
  */
 int rwp_folio_swapbacked(void *addr);
+/* Is the page mapped at addr the shared zero page (KPF_ZERO_PAGE)? -1 on error. */
+int rwp_is_zero_page(void *addr);
+/* /dev/kmsg, positioned after the last record so far; -1 on error. */
+int rwp_kmsg_open_at_end(void);
+/* Has a record read from fd since it was opened (or last asked) said text? */
+bool rwp_kmsg_says(int fd, const char *text);
 /*
  * Clears this process's accessed bits and referenced flags (clear_refs 1),
  * so that reclaim's next look at a folio finds no reference to keep it

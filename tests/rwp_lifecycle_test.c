@@ -259,10 +259,14 @@ TEST(close_restores_access)
 	munmap(area, len);
 }
 
+/* How long a woken access may take to complete: it only retries a fault. */
+#define WOKEN_WITHIN_MS	2000
+
 struct blocked_read {
 	char *addr;
 	ssize_t ret;
 	char byte;
+	bool done;	/* ret and byte are set */
 };
 
 static void *read_remote(void *arg)
@@ -270,18 +274,39 @@ static void *read_remote(void *arg)
 	struct blocked_read *r = arg;
 
 	r->ret = rwp_gup_read(getpid(), r->addr, &r->byte, 1);
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
+
+/* Waits up to WOKEN_WITHIN_MS for *done to be set; returns it. */
+static bool woken(bool *done)
+{
+	int waited;
+
+	for (waited = 0; waited < WOKEN_WITHIN_MS && !__atomic_load_n(done, __ATOMIC_ACQUIRE);
+	     waited += 10)
+		usleep(10 * 1000);
+	return __atomic_load_n(done, __ATOMIC_ACQUIRE);
+}
+
+/* How a test lets go of a read that waits for the handler. */
+enum release {
+	RELEASE_CLOSE,		/* close the userfaultfd */
+	RELEASE_UNREGISTER,	/* UFFDIO_UNREGISTER alone */
+	RELEASE_UNREGISTER_WAKE,	/* UFFDIO_UNREGISTER, then UFFDIO_WAKE */
+};
 
 /*
  * Sync mode with nobody reading the userfaultfd: a read GUP of a protected
  * page waits for the handler. Closing the userfaultfd must wake it; it then
- * completes with the data, and the range is accessible again. Unregistering
- * restores access too, but wakes only the waiters of a MISSING registration
- * (userfaultfd_unregister()): the others wait for UFFDIO_WAKE, as after
- * UFFDIO_WRITEPROTECT with MODE_DONTWAKE.
+ * completes with the data, and the range is accessible again.
+ * Unregistering restores access too, and must wake it as well: 7.3's
+ * userfaultfd_unregister() woke only the waiters of a MISSING registration,
+ * so an RWP (or uffd-wp, or MINOR) waiter slept until UFFDIO_WAKE (fixed by
+ * "mm/userfaultfd: wake every waiter of an unregistered range"). A
+ * UFFDIO_WAKE after the unregistration changes nothing then.
  */
-static void waiting_gup_released(struct __test_metadata *_metadata, bool unregister)
+static void waiting_gup_released(struct __test_metadata *_metadata, enum release how)
 {
 	size_t len = NR_PAGES * psize();
 	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_RWP };
@@ -305,32 +330,90 @@ static void waiting_gup_released(struct __test_metadata *_metadata, bool unregis
 
 	ASSERT_EQ(pthread_create(&reader, NULL, read_remote, &r), 0);
 	usleep(300 * 1000);
-	EXPECT_EQ(r.ret, -2) TH_LOG("the read did not wait for the handler");
-	if (unregister) {
+	EXPECT_FALSE(__atomic_load_n(&r.done, __ATOMIC_ACQUIRE))
+		TH_LOG("the read did not wait for the handler");
+	if (how == RELEASE_CLOSE) {
+		close(uffd);
+	} else {
 		EXPECT_EQ(ioctl(uffd, UFFDIO_UNREGISTER, &reg.range), 0);
 		EXPECT_EQ(rwp_count_protected(r.addr, len), 0)
 			TH_LOG("unregister left pages protected");
+		if (how == RELEASE_UNREGISTER)
+			EXPECT_TRUE(woken(&r.done))
+				TH_LOG("the read still waits after UFFDIO_UNREGISTER");
+		/* Lets the reader go in any case, so that the test ends. */
 		EXPECT_EQ(ioctl(uffd, UFFDIO_WAKE, &reg.range), 0);
-	} else {
-		close(uffd);
 	}
 	ASSERT_EQ(pthread_join(reader, NULL), 0);
 	EXPECT_EQ(r.ret, 1) TH_LOG("the woken read failed: %s", strerror(errno));
 	EXPECT_EQ(r.byte, PATTERN(0));
 	EXPECT_EQ(rwp_count_protected(r.addr, len), 0) TH_LOG("pages left protected");
-	if (unregister)
+	if (how != RELEASE_CLOSE)
 		close(uffd);
 	munmap(r.addr, len);
 }
 
 TEST(close_wakes_a_waiting_gup)
 {
-	waiting_gup_released(_metadata, false);
+	waiting_gup_released(_metadata, RELEASE_CLOSE);
+}
+
+TEST(unregister_wakes_a_waiting_gup)
+{
+	waiting_gup_released(_metadata, RELEASE_UNREGISTER);
 }
 
 TEST(unregister_and_wake_release_a_waiting_gup)
 {
-	waiting_gup_released(_metadata, true);
+	waiting_gup_released(_metadata, RELEASE_UNREGISTER_WAKE);
+}
+
+struct blocked_write {
+	char *addr;
+	bool done;
+};
+
+static void *write_local(void *arg)
+{
+	struct blocked_write *w = arg;
+
+	__atomic_store_n(w->addr, PATTERN(1), __ATOMIC_RELAXED);
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * The same for a write to a uffd-wp-protected page: unregistering lifts
+ * the write protection and must wake the writer.
+ */
+TEST(unregister_wakes_a_waiting_wp_write)
+{
+	size_t len = NR_PAGES * psize();
+	struct blocked_write w = { 0 };
+	struct uffdio_range range;
+	pthread_t writer;
+	int uffd;
+
+	w.addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(w.addr, MAP_FAILED);
+	memset(w.addr, PATTERN(0), len);
+	uffd = uffd_wp_protect(w.addr, len);
+	ASSERT_GE(uffd, 0) TH_LOG("uffd-wp: %s", strerror(-uffd));
+	range.start = (uintptr_t)w.addr;
+	range.len = len;
+
+	ASSERT_EQ(pthread_create(&writer, NULL, write_local, &w), 0);
+	usleep(300 * 1000);
+	EXPECT_FALSE(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
+		TH_LOG("the write did not wait for the handler");
+	EXPECT_EQ(ioctl(uffd, UFFDIO_UNREGISTER, &range), 0);
+	EXPECT_TRUE(woken(&w.done)) TH_LOG("the write still waits after UFFDIO_UNREGISTER");
+	/* Lets the writer go in any case, so that the test ends. */
+	EXPECT_EQ(ioctl(uffd, UFFDIO_WAKE, &range), 0);
+	ASSERT_EQ(pthread_join(writer, NULL), 0);
+	EXPECT_EQ(w.addr[0], PATTERN(1));
+	close(uffd);
+	munmap(w.addr, len);
 }
 
 static void *touch(void *arg)
