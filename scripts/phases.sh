@@ -8,4 +8,4 @@ module_configs=(merged seed wp-only rwp-only no-retract-gate no-collapse-gate mi
 # the loads and unloads before it, the stock decisions must be back), the
 # test-only mutants, the extras.
 all_phases=(setup "${module_configs[@]:0:3}" none "${module_configs[@]:3}"
-	hostile fuzz stress bench host)
+	hostile fuzz stress bench unfixed host)

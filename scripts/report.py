@@ -20,7 +20,7 @@ import ktap
 
 # Phases that are not a configuration of the kernel and module; the others
 # (none, merged, seed, wp-only, the mutants) share the configurations table.
-EXTRAS = ["setup", "hostile", "fuzz", "stress", "bench", "host"]
+EXTRAS = ["setup", "hostile", "fuzz", "stress", "bench", "unfixed", "host"]
 # The phases an expectations file may name, unless --known says otherwise.
 PHASES = ["setup", "none", "merged", "seed", "wp-only", *EXTRAS[1:]]
 SECTION = re.compile(r"\[(.*)\]$")

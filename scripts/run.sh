@@ -3,7 +3,9 @@
 #   scripts/run.sh run     the kselftests with the module loaded (merged)
 #   scripts/run.sh check   every configuration (merged, seed, wp-only, then
 #                          no module), hostile input, fuzz, stress, a short
-#                          bench, and the host checks
+#                          bench, the host checks, and (unfixed) the tests
+#                          of patches/fixes/ on a second boot, of a kernel
+#                          without them
 #   scripts/run.sh stress  the unload-under-load stress for DURATION seconds
 # (make bench is scripts/bench.sh: several kernels, several boots.)
 # Every outcome lands in a KTAP document ($RWP_OUT/guest.ktap from the VM,
@@ -49,8 +51,17 @@ timed() {
 	return $rc
 }
 
+# unfixed is a boot of its own, of make bench's stock flavour: 7.3 without
+# the series and without patches/fixes/.
+unfixed=
+vm_phases=()
+for p in "${phases[@]}"; do
+	if [ "$p" = unfixed ]; then unfixed=1; else vm_phases+=("$p"); fi
+done
+
 timed setup bash "$RWP_TOP/scripts/setup.sh"
 timed kernel bash "$RWP_TOP/scripts/kernel.sh"
+[ -z "$unfixed" ] || timed kernel-unfixed bash "$RWP_TOP/scripts/kernel.sh" stock
 stage "module: building rwp.ko"
 timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
 	die "the module does not build"
@@ -68,7 +79,7 @@ if [ "$mode" = check ]; then
 		"$upstream_bin" || die "make upstream's series does not build on a pristine tree"
 fi
 
-report=(--ktap "$RWP_OUT/guest.ktap")
+report=()
 if [ "$mode" = check ]; then
 	stage "checks: rustfmt, clippy, checkpatch, rust-analyzer, the judge's tests"
 	# The host checks are a phase of their own, in a document of their own.
@@ -82,7 +93,6 @@ if [ "$mode" = check ]; then
 	report+=(--ktap "$RWP_OUT/host.ktap" --phases host)
 fi
 
-stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${phases[*]}"
 # The guest's environment goes in a file: vng hands the command to the guest
 # on the kernel command line, which x86 caps at 2 KiB (COMMAND_LINE_SIZE).
 guest_env=$RWP_OUT/guest.env
@@ -94,11 +104,24 @@ for var in RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" \
 	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin"; do
 	printf 'export %q\n' "$var"
 done > "$guest_env"
-timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" \
-	bash -c '. "$0" && exec "$@"' "$guest_env" \
-	python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${phases[@]}" || true
-# The guest's time per phase, under the vm stage.
-[ -f "$RWP_OUT/vm-stages" ] && cat "$RWP_OUT/vm-stages" >> "$stages"
+if [ ${#vm_phases[@]} -gt 0 ]; then
+	stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${vm_phases[*]}"
+	timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" \
+		bash -c '. "$0" && exec "$@"' "$guest_env" \
+		python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${vm_phases[@]}" || true
+	report+=(--ktap "$RWP_OUT/guest.ktap")
+	# The guest's time per phase, under the vm stage.
+	[ -f "$RWP_OUT/vm-stages" ] && cat "$RWP_OUT/vm-stages" >> "$stages"
+fi
+if [ -n "$unfixed" ]; then
+	stage "vm: booting 7.3 without patches/fixes/, phase: unfixed"
+	mkdir -p "$RWP_OUT/unfixed"
+	timed vm-unfixed env KBUILD="$(kbuild_of stock)" VM_TIMEOUT=600 \
+		bash "$RWP_TOP/scripts/vm.sh" bash -c '. "$0" && exec "$@"' "$guest_env" \
+		python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT/unfixed" unfixed || true
+	report+=(--ktap "$RWP_OUT/unfixed/guest.ktap")
+	[ -f "$RWP_OUT/unfixed/vm-stages" ] && cat "$RWP_OUT/unfixed/vm-stages" >> "$stages"
+fi
 
 if [ -s "$RWP_OUT/bench.raw" ]; then
 	python3 "$RWP_TOP/scripts/bench_report.py" "test:wall:$RWP_OUT/bench.raw" \
