@@ -87,37 +87,31 @@ pub(crate) fn register(policy: Policy, count: bool) -> Result<Registration> {
     }
 }
 
-/// [`register`] for one value of `count`, chosen at compile time.
+/// [`register`] for one value of `count`, chosen at compile time: one instance of
+/// [`PolicyGates`] per policy, each named once (the `match` is exhaustive, so a policy
+/// missing here does not build).
 fn register_as<const COUNT: bool>(policy: Policy) -> Result<Registration> {
-    const fn d(p: Policy) -> u8 {
-        p as u8
+    macro_rules! register {
+        ($($p:ident),* $(,)?) => {
+            match policy {
+                $(Policy::$p => {
+                    Registration::new::<PolicyGates<{ Policy::$p as u8 }, COUNT>>()
+                })*
+            }
+        };
     }
-    match policy {
-        Policy::Merged => Registration::new::<PolicyGates<{ d(Policy::Merged) }, COUNT>>(),
-        Policy::Seed => Registration::new::<PolicyGates<{ d(Policy::Seed) }, COUNT>>(),
-        Policy::WpOnly => Registration::new::<PolicyGates<{ d(Policy::WpOnly) }, COUNT>>(),
-        Policy::RwpOnly => Registration::new::<PolicyGates<{ d(Policy::RwpOnly) }, COUNT>>(),
-        Policy::IgnoresNuma => {
-            Registration::new::<PolicyGates<{ d(Policy::IgnoresNuma) }, COUNT>>()
-        }
-        Policy::NoRetractGate => {
-            Registration::new::<PolicyGates<{ d(Policy::NoRetractGate) }, COUNT>>()
-        }
-        Policy::NoCollapseGate => {
-            Registration::new::<PolicyGates<{ d(Policy::NoCollapseGate) }, COUNT>>()
-        }
-        Policy::MixedBatch => Registration::new::<PolicyGates<{ d(Policy::MixedBatch) }, COUNT>>(),
-        Policy::MixedBatchWp => {
-            Registration::new::<PolicyGates<{ d(Policy::MixedBatchWp) }, COUNT>>()
-        }
-        Policy::ForceExempt => {
-            Registration::new::<PolicyGates<{ d(Policy::ForceExempt) }, COUNT>>()
-        }
-        Policy::ReadableOnly => {
-            Registration::new::<PolicyGates<{ d(Policy::ReadableOnly) }, COUNT>>()
-        }
-        Policy::ArmedRefused => {
-            Registration::new::<PolicyGates<{ d(Policy::ArmedRefused) }, COUNT>>()
-        }
-    }
+    register!(
+        Merged,
+        Seed,
+        WpOnly,
+        RwpOnly,
+        IgnoresNuma,
+        NoRetractGate,
+        NoCollapseGate,
+        MixedBatch,
+        MixedBatchWp,
+        ForceExempt,
+        ReadableOnly,
+        ArmedRefused,
+    )
 }

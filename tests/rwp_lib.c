@@ -149,17 +149,15 @@ int uffd_register_mode(void *base, size_t len, __u64 mode)
 		.api = UFFD_API,
 		.features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_MINOR_SHMEM,
 	};
-	struct uffdio_register reg = {
-		.range = { .start = (uintptr_t)base, .len = len },
-		.mode = mode,
-	};
 	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	int ret;
 
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg)) {
-		int ret = -errno;
-
+	ret = ioctl(fd, UFFDIO_API, &api) ? -errno :
+	      uffd_register(fd, base, len, mode & UFFDIO_REGISTER_MODE_MISSING,
+			    mode & UFFDIO_REGISTER_MODE_WP, mode & UFFDIO_REGISTER_MODE_MINOR);
+	if (ret) {
 		close(fd);
 		return ret;
 	}

@@ -72,7 +72,8 @@ int rwp_register(struct rwp_ctx *ctx, void *base, size_t len);
 int uffd_wp_protect(void *base, size_t len);
 /*
  * A userfaultfd of its own with [base, base + len) registered in mode
- * (UFFDIO_REGISTER_MODE_*; shmem MINOR included), nothing protected and no
+ * (UFFDIO_REGISTER_MODE_MISSING, _WP, _MINOR: vm_util's uffd_register()),
+ * nothing protected and no
  * handler: a test must not touch what would raise a fault there. Returns
  * its fd, or -errno.
  */

@@ -406,7 +406,7 @@ TEST(unregister_wakes_a_waiting_wp_write)
 	usleep(300 * 1000);
 	EXPECT_FALSE(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
 		TH_LOG("the write did not wait for the handler");
-	EXPECT_EQ(ioctl(uffd, UFFDIO_UNREGISTER, &range), 0);
+	EXPECT_EQ(uffd_unregister(uffd, w.addr, len), 0);
 	EXPECT_TRUE(woken(&w.done)) TH_LOG("the write still waits after UFFDIO_UNREGISTER");
 	/* Lets the writer go in any case, so that the test ends. */
 	EXPECT_EQ(ioctl(uffd, UFFDIO_WAKE, &range), 0);
