@@ -41,9 +41,9 @@ impl<const P: u8, const COUNT: bool> PolicyGates<P, COUNT> {
 
     /// Passes `said` through, counting it at `gate` if this instance counts.
     #[inline]
-    fn record(gate: Gate, said: bool) -> bool {
+    fn record(gate: Gate, vma: VmaFlags, said: bool) -> bool {
         if COUNT {
-            STATS.record(gate, said)
+            STATS.record(gate, vma, said)
         } else {
             said
         }
@@ -55,22 +55,22 @@ impl<const P: u8, const COUNT: bool> Gates for PolicyGates<P, COUNT> {
 
     fn gup_can_follow_protnone(vma: VmaFlags, gup: GupFlags, site: GupSite) -> bool {
         let follow = rwp_gup::can_follow_protnone(Self::POLICY, vma, gup);
-        !Self::record(Gate::gup(site), !follow)
+        !Self::record(Gate::gup(site), vma, !follow)
     }
 
     fn collapse_refused(vma: VmaFlags) -> bool {
         let refused = rwp_khugepaged::collapse_refused(Self::POLICY, vma);
-        Self::record(Gate::Collapse, refused)
+        Self::record(Gate::Collapse, vma, refused)
     }
 
     fn retract_refused(vma: VmaFlags) -> bool {
         let refused = rwp_khugepaged::retract_refused(Self::POLICY, vma);
-        Self::record(Gate::Retract, refused)
+        Self::record(Gate::Retract, vma, refused)
     }
 
     fn unmap_batch(vma: VmaFlags) -> UnmapBatch {
         let batch = rwp_rmap::unmap_batch(Self::POLICY, vma);
-        Self::record(Gate::Unmap, batch != UnmapBatch::Batch);
+        Self::record(Gate::Unmap, vma, batch != UnmapBatch::Batch);
         batch
     }
 }

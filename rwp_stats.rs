@@ -2,10 +2,18 @@
 
 //! Per-call-site counters, so a test can prove that the site it aims at was consulted by this
 //! module during a scenario rather than bypassed by the stock C.
+//!
+//! Each site also counts apart the decisions on VMAs registered with a userfaultfd: in the
+//! guest only a test registers one, so those counts are the test's own, whatever other tasks,
+//! kswapd or khugepaged ask meanwhile. A decision made in another task's context on the
+//! test's VMA (a remote GUP, the khugepaged daemon) still counts, as it should.
 
 use kernel::{
     fmt,
-    mm::rwp_gate::GupSite,
+    mm::rwp_gate::{
+        GupSite,
+        VmaFlags, //
+    },
     sync::atomic::{
         Atomic,
         Relaxed, //
@@ -62,10 +70,12 @@ impl Gate {
     }
 }
 
-/// How often one call site was asked, and how often it said fault, refuse or not-the-batch.
+/// How often one call site was asked, how often it said fault, refuse or not-the-batch, and
+/// how often it was asked about a VMA registered with a userfaultfd.
 struct Counter {
     asked: Atomic<u64>,
     said: Atomic<u64>,
+    asked_uffd: Atomic<u64>,
 }
 
 /// The counters of every call site.
@@ -77,33 +87,40 @@ pub(crate) static STATS: GateStats = GateStats(
         Counter {
             asked: Atomic::new(0),
             said: Atomic::new(0),
+            asked_uffd: Atomic::new(0),
         }
     }; Gate::ALL.len()],
 );
 
 impl GateStats {
-    /// Counts one decision at `gate` and passes it through. `said` is true for the decision
-    /// that protects the per-PTE state, or departs from the stock batch.
+    /// Counts one decision at `gate` about a VMA with `vma` flags and passes it through. `said`
+    /// is true for the decision that protects the per-PTE state, or departs from the stock
+    /// batch.
     #[inline]
-    pub(crate) fn record(&self, gate: Gate, said: bool) -> bool {
+    pub(crate) fn record(&self, gate: Gate, vma: VmaFlags, said: bool) -> bool {
         let counter = &self.0[gate as usize];
         counter.asked.add(1, Relaxed);
         if said {
             counter.said.add(1, Relaxed);
         }
+        if vma.uffd_armed() {
+            counter.asked_uffd.add(1, Relaxed);
+        }
         said
     }
 
-    /// Writes one line per call site: its name, how often it was asked, how often it said yes.
+    /// Writes one line per call site: its name, how often it was asked, how often it said yes,
+    /// and how often it was asked about a userfaultfd-registered VMA.
     pub(crate) fn write_table(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for gate in Gate::ALL {
             let counter = &self.0[gate as usize];
             writeln!(
                 f,
-                "{} {} {}",
+                "{} {} {} {}",
                 gate.name(),
                 counter.asked.load(Relaxed),
-                counter.said.load(Relaxed)
+                counter.said.load(Relaxed),
+                counter.asked_uffd.load(Relaxed)
             )?;
         }
         Ok(())

@@ -181,8 +181,8 @@ def counters(w):
         rows = []
         child.diag(f"no counters: {e}")
     child.header(len(rows), "counters")
-    for gate, asked, said in rows:
-        child.result(int(asked) > 0, gate, f"asked={asked} said={said}")
+    for gate, asked, said, asked_uffd in rows:
+        child.result(int(asked) > 0, gate, f"asked={asked} said={said} asked_uffd={asked_uffd}")
     w.result(bool(rows) and child.failed == 0, "counters")
 
 

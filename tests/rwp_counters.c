@@ -19,15 +19,15 @@ static bool reported[NR_GATES];
 long rwp_gate_asked(const char *gate)
 {
 	FILE *f = fopen("/sys/kernel/debug/rwp/counters", "r");
-	unsigned long asked, said;
+	unsigned long asked, said, asked_uffd;
 	long found = -1;
 	char name[64];
 
 	if (!f)
 		return -1;
-	while (fscanf(f, "%63s %lu %lu", name, &asked, &said) == 3) {
+	while (fscanf(f, "%63s %lu %lu %lu", name, &asked, &said, &asked_uffd) == 4) {
 		if (!strcmp(name, gate)) {
-			found = asked;
+			found = asked_uffd;
 			break;
 		}
 	}

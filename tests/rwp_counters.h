@@ -2,7 +2,8 @@
 /*
  * The rwp module's view, for the tests that run under it: its per-call-site
  * gate counters (/sys/kernel/debug/rwp/counters, there when it was loaded
- * with counters=1), and the lines saying which a test reached. Without the
+ * with counters=1: lines of "SITE ASKED SAID ASKED_ON_UFFD_VMAS"), and the
+ * lines saying which a test reached. Without the
  * file every check here is skipped, so the tests run on any 7.3 kernel;
  * `make upstream` drops every line that uses this header.
  */
@@ -19,7 +20,11 @@
 #define GATE_RETRACT		"retract"
 #define GATE_UNMAP		"unmap"
 
-/* How often the module's call site was asked, or -1 without its counters. */
+/*
+ * How often the module's call site was asked about a VMA registered with a
+ * userfaultfd, or -1 without its counters. Only the tests register one, so
+ * another task's decisions on its own memory do not count.
+ */
 long rwp_gate_asked(const char *gate);
 /* Remembers every call site's count, for rwp_gate_consulted(). */
 void rwp_gates_mark(void);

@@ -543,9 +543,11 @@ TEST_F(gup_huge, process_vm_readv)
  * progress on protnone in an inaccessible VMA (as a gate that faults on
  * every RWP VMA, accessible or not, would).
  * In a child, under alarm(), so a livelock is a failure, not a hang: maps
- * len bytes (a PMD-mapped THP if thp), registers and protects them if rwp,
- * makes them PROT_NONE and reads them through /proc/self/mem. Returns the
- * child's wait status; it exits 0 when the read got the right bytes.
+ * len bytes (a PMD-mapped THP if thp), registers and protects them if rwp
+ * (else registers them for MISSING faults, of which a populated area raises
+ * none: the gate counters count decisions on registered VMAs only), makes
+ * them PROT_NONE and reads them through /proc/self/mem. Returns the child's
+ * wait status; it exits 0 when the read got the right bytes.
  */
 static int foll_force_read_status(size_t len, bool thp, bool rwp)
 {
@@ -565,6 +567,8 @@ static int foll_force_read_status(size_t len, bool thp, bool rwp)
 		memset(area, PATTERN(0), psize());
 		if (rwp && (rwp_open(&ctx, false) || rwp_register(&ctx, area, len) ||
 			    rwp_protect(&ctx, area, len, true)))
+			_exit(3);
+		if (!rwp && uffd_register_mode(area, len, UFFDIO_REGISTER_MODE_MISSING) < 0)
 			_exit(3);
 		if (mprotect(area, len, PROT_NONE) || (thp && !check_huge_anon(area, len, 1, len)))
 			_exit(4);
@@ -621,10 +625,10 @@ TEST(prot_none_foll_force_completes)
 }
 
 /*
- * The same for a THP: both PMD sites let the read through. Unregistered,
- * it is the control that reaches follow_huge_pmd()'s gate whatever it
- * decides for RWP; registered, a gate that faults on every RWP VMA forces a
- * fault at the first site.
+ * The same for a THP: both PMD sites let the read through. Not registered
+ * for RWP, it is the control that reaches follow_huge_pmd()'s gate whatever
+ * it decides for RWP; registered, a gate that faults on every RWP VMA
+ * forces a fault at the first site.
  */
 TEST(thp_prot_none_foll_force_completes)
 {
@@ -654,7 +658,10 @@ TEST(thp_prot_none_foll_force_completes)
  * the test turns it on until the scanner has marked the area
  * (rwp_numa_spin_until_scanned()), turns it off again so nothing is marked
  * while it counts, and counts numa_hint_faults across one GUP without the
- * flag, one with it, and a read of every page after them.
+ * flag, one with it, and a read of every page after them. It counts them
+ * on a memory cgroup of its own, and the area is registered with a
+ * userfaultfd (MISSING: populated, nothing to fault), so that neither the
+ * fault counts nor the gate counters can be made up by another task.
  */
 #define NUMA_PTE_PAGES		64
 
@@ -663,6 +670,7 @@ FIXTURE(numa_hint)
 	char *area;
 	size_t len;
 	long entries;		/* hinting entries the area is mapped by */
+	int uffd;
 	struct rwp_numa_knobs knobs;
 };
 
@@ -681,13 +689,14 @@ FIXTURE_VARIANT_ADD(numa_hint, pmd)
 	.pmd = true,
 };
 
-/* numa_hint_faults taken by one gup_test read of [addr, addr + len). */
+/* numa_hint_faults on this test's pages taken by one gup_test read of [addr, addr + len). */
 static long gup_hint_faults(char *addr, size_t len, unsigned int gup_flags, long *got)
 {
-	long before = rwp_vmstat("numa_hint_faults");
+	long before = rwp_memcg_events("numa_hint_faults"), after;
 
 	*got = rwp_gup_test(GUP_BASIC_TEST, addr, len, gup_flags);
-	return rwp_vmstat("numa_hint_faults") - before;
+	after = rwp_memcg_events("numa_hint_faults");
+	return before < 0 || after < 0 ? -1 : after - before;
 }
 
 FIXTURE_SETUP(numa_hint)
@@ -695,8 +704,12 @@ FIXTURE_SETUP(numa_hint)
 	char *warm;
 	long got;
 
+	self->uffd = -1;
 	if (!rwp_numa_save(&self->knobs))
 		SKIP(return, "no NUMA balancing knobs (CONFIG_NUMA_BALANCING, debugfs)");
+	/* Before the area is faulted in: its pages are charged to the cgroup. */
+	ASSERT_NE(rwp_memcg_enter("numa-hint"), NULL)
+		TH_LOG("no memory cgroup of its own: %s", strerror(errno));
 
 	if (variant->pmd) {
 		self->len = read_pmd_pagesize();
@@ -714,6 +727,8 @@ FIXTURE_SETUP(numa_hint)
 		memset(self->area, PATTERN(0), self->len);
 		self->entries = NUMA_PTE_PAGES;
 	}
+	self->uffd = uffd_register_mode(self->area, self->len, UFFDIO_REGISTER_MODE_MISSING);
+	ASSERT_GE(self->uffd, 0) TH_LOG("userfaultfd: %s", strerror(-self->uffd));
 
 	ASSERT_TRUE(rwp_numa_start());
 	ASSERT_TRUE(rwp_numa_spin_until_scanned(2, 60))
@@ -740,8 +755,11 @@ FIXTURE_SETUP(numa_hint)
 FIXTURE_TEARDOWN(numa_hint)
 {
 	rwp_numa_restore(&self->knobs);
+	if (self->uffd >= 0)
+		close(self->uffd);
 	if (self->area && self->area != MAP_FAILED)
 		munmap(self->area, self->len);
+	rwp_memcg_leave();
 }
 
 TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
@@ -754,16 +772,20 @@ TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
 	honored = gup_hint_faults(self->area, self->len, FOLL_HONOR_NUMA_FAULT, &got);
 	ASSERT_EQ(got, self->len);
 	touched = rwp_hint_faults_of_reads(self->area, self->len);
+	ASSERT_TRUE(followed >= 0 && honored >= 0 && touched >= 0)
+		TH_LOG("cannot count the cgroup's numa_hint_faults");
 	EXPECT_TRUE(all_bytes(self->area, psize(), PATTERN(0)));
 	TH_LOG("hinting faults: %ld without the flag, %ld with it, %ld reading after",
 	       followed, honored, touched);
 
 	EXPECT_EQ(followed, 0) TH_LOG("a GUP without FOLL_HONOR_NUMA_FAULT took a hinting fault");
-	/* Whoever took them, every entry was a hinting entry, or this tests nothing. */
+	/* Every entry was a hinting entry, or this tests nothing. */
 	ASSERT_GE(followed + honored + touched, self->entries)
 		TH_LOG("the scanner marked fewer than the %ld entries of the area", self->entries);
 	EXPECT_GE(honored, self->entries)
 		TH_LOG("the GUP read through a NUMA hinting entry: FOLL_HONOR_NUMA_FAULT ignored");
+	EXPECT_EQ(touched, 0)
+		TH_LOG("a load after the GUP met a hinting entry: the GUP left it unresolved");
 	EXPECT_GATE_CONSULTED(variant->pmd ? GATE_GUP_PMD : GATE_GUP_PTE);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -574,12 +575,23 @@ void rwp_numa_restore(const struct rwp_numa_knobs *k)
 			write_sysfs(numa_knobs[i], k->saved[i]);
 }
 
+/* The value of the line "name N" of a /proc-style table; -1 if absent. */
+static long table_value(const char *table, const char *name)
+{
+	size_t n = strlen(name);
+	const char *line;
+
+	for (line = table; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			return strtol(line + n + 1, NULL, 10);
+	return -1;
+}
+
 long rwp_vmstat(const char *name)
 {
 	static char buf[16384];
-	size_t n = strlen(name), have = 0;
+	size_t have = 0;
 	ssize_t got;
-	char *line;
 	int fd;
 
 	/* A read of a seq_file returns at most a page: read to the end. */
@@ -591,20 +603,118 @@ long rwp_vmstat(const char *name)
 		have += got;
 	close(fd);
 	buf[have] = 0;
-	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (!strncmp(line, name, n) && line[n] == ' ')
-			return strtol(line + n + 1, NULL, 10);
+	return table_value(buf, name);
+}
+
+#define CGROOT		"/sys/fs/cgroup"
+
+static char memcg[64];
+
+int rwp_cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+const char *rwp_memcg_enter(const char *name)
+{
+	char pid[16];
+
+	snprintf(memcg, sizeof(memcg), CGROOT "/rwp-%s-%d", name, getpid());
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (rwp_cg_write(CGROOT, "cgroup.subtree_control", "+memory") || mkdir(memcg, 0755)) {
+		memcg[0] = 0;
+		return NULL;
+	}
+	if (rwp_cg_write(memcg, "cgroup.procs", pid)) {
+		rmdir(memcg);
+		memcg[0] = 0;
+		return NULL;
+	}
+	return memcg;
+}
+
+void rwp_memcg_leave(void)
+{
+	char pid[16];
+
+	if (!memcg[0])
+		return;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	rwp_cg_write(CGROOT, "cgroup.procs", pid);
+	rmdir(memcg);
+	memcg[0] = 0;
+}
+
+/* The cgroup's pgfault count and its counter `name`, from one read of memory.stat. */
+static bool memcg_stat(const char *name, long *pgfault, long *val)
+{
+	static char buf[8192];
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/memory.stat", memcg);
+	if (!memcg[0] || !read_file(path, buf, sizeof(buf)))
+		return false;
+	*pgfault = table_value(buf, "pgfault");
+	*val = table_value(buf, name);
+	return *pgfault >= 0 && *val >= 0;
+}
+
+/* Enough page faults that the cgroup's pending updates call for a flush. */
+#define NUDGE_PAGES	256
+
+long rwp_memcg_events(const char *name)
+{
+	size_t len = NUDGE_PAGES * psize(), off;
+	long first, pgfault, val;
+	int tries;
+	char *buf;
+
+	if (!memcg_stat(name, &first, &val))
+		return -1;
+	/*
+	 * memory.stat shows per-CPU counts once they were flushed: when a
+	 * read finds enough updates pending (mem_cgroup_flush_stats()), or
+	 * every 2 s (flush_memcg_stats_dwork()). Fault in fresh pages, whose
+	 * faults are this cgroup's events, until a read shows more faults
+	 * than the first: a flush ran after that read, so after every event
+	 * before the call. The fresh pages take no NUMA hinting fault.
+	 */
+	for (tries = 0; tries < 50; tries++) {
+		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			return -1;
+		madvise(buf, len, MADV_NOHUGEPAGE);
+		for (off = 0; off < len; off += psize())
+			buf[off] = 1;
+		munmap(buf, len);
+		if (!memcg_stat(name, &pgfault, &val))
+			return -1;
+		if (pgfault > first)
+			return val;
+		usleep(100 * 1000);
+	}
 	return -1;
 }
 
 long rwp_hint_faults_of_reads(char *addr, size_t len)
 {
-	long before = rwp_vmstat("numa_hint_faults");
+	long before = rwp_memcg_events("numa_hint_faults"), after;
 	size_t off;
 
 	for (off = 0; off < len; off += psize())
 		FORCE_READ(addr[off]);
-	return before < 0 ? -1 : rwp_vmstat("numa_hint_faults") - before;
+	after = rwp_memcg_events("numa_hint_faults");
+	return before < 0 || after < 0 ? -1 : after - before;
 }
 
 /* Completed passes of the NUMA scanner over this mm (/proc/self/sched). */

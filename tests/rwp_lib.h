@@ -200,7 +200,29 @@ void rwp_numa_restore(const struct rwp_numa_knobs *k);
 bool rwp_numa_spin_until_scanned(long passes, int seconds);
 /* One /proc/vmstat counter; -1 if absent. A static buffer: no new page to fault. */
 long rwp_vmstat(const char *name);
-/* numa_hint_faults taken by reading one byte of every page of [addr, addr + len); -1 on error. */
+
+/* Writes val to the cgroup file dir/file; 0 or -errno. */
+int rwp_cg_write(const char *dir, const char *file, const char *val);
+/*
+ * A memory cgroup of the caller's own (/sys/fs/cgroup/rwp-NAME-PID), which
+ * the process joins: what it faults in from now on is charged there, so
+ * that memory.reclaim reclaims just that and memory.stat counts the events
+ * of just its pages, not another task's. Returns the cgroup's path (one at
+ * a time), or NULL with errno.
+ */
+const char *rwp_memcg_enter(const char *name);
+/* Back to the root cgroup, and the cgroup entered removed. */
+void rwp_memcg_leave(void);
+/*
+ * An event count of the cgroup entered (a memory.stat line), including
+ * every event before the call; -1 without one.
+ */
+long rwp_memcg_events(const char *name);
+/*
+ * numa_hint_faults on the cgroup's pages taken by reading one byte of every
+ * page of [addr, addr + len): another task's faults do not count. -1 on
+ * error or outside a cgroup of rwp_memcg_enter()'s.
+ */
 long rwp_hint_faults_of_reads(char *addr, size_t len);
 
 #endif /* RWP_LIB_H */

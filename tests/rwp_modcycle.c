@@ -3,12 +3,11 @@
  * Loads and unloads a module as fast as the kernel allows, cycling through
  * parameter strings, without a process spawn per step:
  *   rwp_modcycle [-c COUNTERS] MODULE.ko NAME SECONDS PARAMS...
- * With -c, reads the module's counters file (lines of "SITE ASKED SAID")
- * after each load and before the unload: a site asked in a load was reached
- * during the run. It is read here, by whoever unloads the module, because a
- * debugfs file of a Rust module that is open while the module goes faults
- * on close: the kernel crate's debugfs file_operations have no owner, so an
- * open file does not pin the module.
+ * With -c, reads the module's counters file (lines of "SITE ASKED SAID
+ * ASKED_ON_UFFD_VMAS") after each load and before the unload: a site asked
+ * in a load was reached during the run. It is read here, by whoever unloads
+ * the module, because an open file of the module's holds it: a reader in
+ * another process would make the unloads fail with EBUSY.
  * Prints, per site, "# SITE reached in N of M loads", then the number of
  * completed cycles; exits non-zero on the first load or unload that fails.
  */
@@ -33,14 +32,14 @@ static int nr_sites;
 /* Counts, per site, the loads in which it was asked. */
 static void read_counters(const char *path)
 {
-	unsigned long asked, said;
+	unsigned long asked, said, asked_uffd;
 	char name[32];
 	FILE *f = fopen(path, "r");
 	int i;
 
 	if (!f)
 		return;
-	while (fscanf(f, "%31s %lu %lu", name, &asked, &said) == 3) {
+	while (fscanf(f, "%31s %lu %lu %lu", name, &asked, &said, &asked_uffd) == 4) {
 		for (i = 0; i < nr_sites && strcmp(sites[i].name, name); i++)
 			;
 		if (i == nr_sites) {

@@ -1100,8 +1100,8 @@ static void op_numa_scan(void)
 		return;
 	}
 	/* Resolve the counting path's own entries: see op_gup_honor(). */
-	rwp_vmstat("numa_hint_faults");
-	rwp_vmstat("numa_hint_faults");
+	rwp_memcg_events("numa_hint_faults");
+	rwp_memcg_events("numa_hint_faults");
 	rule_numa_scan(&run.m);
 }
 
@@ -1111,11 +1111,12 @@ static void op_numa_scan(void)
  * entry whatever the caller asks), then a load of each page: the GUP must
  * have resolved every hinting entry it met (include/linux/mm_types.h,
  * FOLL_HONOR_NUMA_FAULT: "Always honor (trigger) NUMA hinting faults"), so
- * the loads take none. numa_hint_faults counts the whole system: it is
- * read around the loads alone, on a buffer op_numa_scan() resolved, and
- * one fault is allowed for whatever else ran meanwhile. More than one is
- * a mismatch only if the same loads, timed again, take none: otherwise
- * something else was faulting, and the op proves nothing.
+ * the loads take none. numa_hint_faults is counted on this process's own
+ * memory cgroup (rwp_hint_faults_of_reads()), around the loads alone, by a
+ * counting path whose own entries op_numa_scan() resolved: another task's
+ * faults do not count. A fault is a mismatch unless the same loads, timed
+ * again, take one too: then this process was faulting elsewhere, and the
+ * op proves nothing.
  */
 static void op_gup_honor(int r, size_t first, size_t n)
 {
@@ -1126,20 +1127,20 @@ static void op_gup_honor(int r, size_t first, size_t n)
 	n = honor_pages(n);
 	for (i = first; i < first + n && !failed(); i++)
 		op_gup(r, i, GUP_TEST_HONOR);
-	if (failed() || !run.env->gup_test)
+	if (failed() || !run.env->gup_test || !run.env->cgroup)
 		return;
 	for (i = first; i < first + n; i++)
 		rule_access(&run.m, r, i, ACC_USER, false, 0, pmd);
 	faults = rwp_hint_faults_of_reads(page_addr(r, first), n * ps());
-	control = faults > 1 ? rwp_hint_faults_of_reads(page_addr(r, first), n * ps()) : 0;
+	control = faults > 0 ? rwp_hint_faults_of_reads(page_addr(r, first), n * ps()) : 0;
 	if (faults < 0 || control < 0) {
-		broken("cannot read numa_hint_faults from /proc/vmstat; ");
+		broken("cannot read numa_hint_faults of the memory cgroup; ");
 		return;
 	}
 	for (i = first; i < first + n; i++)
 		check_bytes(r, i, (unsigned char *)page_addr(r, i), 1,
 			    "a load after gup_test_honor_numa");
-	if (faults > 1 && !control)
+	if (faults > 0 && !control)
 		fail("%s [%zu, +%zu): loads after a gup_test read with %s took %ld NUMA %s; ",
 		     rwp_range_names[r], first, n, "FOLL_HONOR_NUMA_FAULT", faults,
 		     "hinting faults: the GUP read through hinting entries");
@@ -1501,11 +1502,9 @@ void rwp_env_probe(struct rwp_env *env)
 	env->gup_timeout = t ? atoi(t) : 5;
 }
 
-#define CGROOT		"/sys/fs/cgroup"
 #define MTHP_ENABLED	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled"
 
 static char mthp_saved[32];
-static char cgroup[64];
 static struct rwp_numa_knobs numa_saved;
 
 static bool read_line(const char *path, char *buf, size_t len)
@@ -1540,7 +1539,7 @@ static bool write_str(const char *path, const char *val)
  */
 void rwp_env_setup(struct rwp_env *env)
 {
-	char buf[128], pid[16];
+	char buf[128];
 
 	if (read_line(MTHP_ENABLED, buf, sizeof(buf)) && strstr(buf, "[never]")) {
 		snprintf(mthp_saved, sizeof(mthp_saved), "never");
@@ -1551,30 +1550,21 @@ void rwp_env_setup(struct rwp_env *env)
 	thp_save_settings();
 	/* Off until an op turns it on: nothing marks pages behind the model's back. */
 	env->numa = rwp_numa_save(&numa_saved) && rwp_numa_stop();
-	snprintf(cgroup, sizeof(cgroup), CGROOT "/rwp-model-%d", getpid());
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	write_str(CGROOT "/cgroup.subtree_control", "+memory");
-	snprintf(buf, sizeof(buf), "%s/cgroup.procs", cgroup);
-	if (mkdir(cgroup, 0755) || !write_str(buf, pid)) {
-		rmdir(cgroup);
-		ksft_print_msg("no memory cgroup: reclaim is MADV_PAGEOUT (no LRU reclaim)\n");
+	env->cgroup = rwp_memcg_enter("model");
+	if (!env->cgroup) {
+		ksft_print_msg("no memory cgroup: reclaim is MADV_PAGEOUT (no LRU reclaim), %s\n",
+			       "no NUMA hinting fault is counted");
+		env->numa = false;
 		return;
 	}
-	env->cgroup = cgroup;
 	/* LRU reclaim without swap; MADV_PAGEOUT allows it (allow_swap()). */
-	snprintf(buf, sizeof(buf), "%s/memory.swap.max", cgroup);
-	write_str(buf, "0");
+	rwp_cg_write(env->cgroup, "memory.swap.max", "0");
 }
 
 void rwp_env_restore(struct rwp_env *env)
 {
-	char pid[16];
-
-	if (env->cgroup) {
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		write_str(CGROOT "/cgroup.procs", pid);
-		rmdir(cgroup);
-	}
+	if (env->cgroup)
+		rwp_memcg_leave();
 	rwp_env_recover();
 	if (mthp_saved[0])
 		write_str(MTHP_ENABLED, mthp_saved);

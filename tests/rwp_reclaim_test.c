@@ -142,6 +142,8 @@ FIXTURE_TEARDOWN(reclaim)
 	if (self->env.area)
 		munmap(self->env.area, self->env.len);
 	thp_restore_settings();
+	/* After a failed assertion in a test that entered one. */
+	rwp_memcg_leave();
 }
 
 /* Anonymous memory in 64 KiB folios, verified through kpageflags. */
@@ -302,24 +304,6 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	}
 }
 
-/* Writes a string to a cgroup file; returns 0 or -errno. */
-static int cg_write(const char *dir, const char *file, const char *val)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-#define CGROOT	"/sys/fs/cgroup"
-
 /*
  * MADV_FREE moves a folio to the lazyfree list through a per-CPU batch:
  * until the batch drains, the folio still looks swap-backed. Staying on
@@ -417,16 +401,13 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	 * again without a fault, and a batch (right or wrong) starts there.
 	 */
 	size_t first = 1;
-	char cg[64], pid[16];
+	const char *cg;
 	struct iovec iov;
 	int pfd[2], i, wp_fd = -1;
 	bool aborted = false;
 
-	snprintf(cg, sizeof(cg), CGROOT "/rwp-reclaim-%d", getpid());
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ASSERT_EQ(cg_write(CGROOT, "cgroup.subtree_control", "+memory"), 0);
-	ASSERT_EQ(mkdir(cg, 0755), 0);
-	ASSERT_EQ(cg_write(cg, "cgroup.procs", pid), 0);
+	cg = rwp_memcg_enter("reclaim");
+	ASSERT_NE(cg, NULL) TH_LOG("no memory cgroup of its own: %s", strerror(errno));
 
 	anon_mthp(_metadata, env, 1);
 	ASSERT_EQ(madvise(env->area, env->len, MADV_FREE), 0);
@@ -465,7 +446,7 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 
 	rwp_gates_mark();
 	for (i = 0; i < 8 && !aborted; i++) {
-		cg_write(cg, "memory.reclaim", "4M");
+		rwp_cg_write(cg, "memory.reclaim", "4M");
 		aborted = redirty ? redirtied_unmap_aborted(env->area) :
 			  rwp_folio_active(env->area) == 1;
 	}
@@ -487,9 +468,6 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 			TH_LOG("the restored PTEs do not carry their own protection");
 		touch_and_check(_metadata, &env->ctx, env->area, env->len, first);
 	}
-
-	cg_write(CGROOT, "cgroup.procs", pid);
-	rmdir(cg);
 }
 
 TEST_F(reclaim, lazyfree_mixed_lru_restore)
