@@ -159,16 +159,17 @@ def insmod(w, policy):
     return rc == 0
 
 
-def kunit(w):
-    """The suite's results from debugfs (CONFIG_KUNIT_DEBUGFS), as run at insmod."""
+def kunit(w, suite="rwp"):
+    """A suite's results from debugfs (CONFIG_KUNIT_DEBUGFS): the module's, as
+    run at insmod, or a built-in one, as run at boot."""
     try:
-        with open("/sys/kernel/debug/kunit/rwp/results", encoding="utf-8") as f:
+        with open(f"/sys/kernel/debug/kunit/{suite}/results", encoding="utf-8") as f:
             text = f.read()
     except OSError as e:
         leaf(w, "kunit", False, f"no KUnit results: {e}")
         return
     w.child().raw(text)
-    w.result(all(suite.status != "not ok" for suite in parse(text).children), "kunit")
+    w.result(all(s.status != "not ok" for s in parse(text).children), "kunit")
 
 
 def counters(w):
@@ -219,7 +220,7 @@ def dmesg(w, outputs):
 def phase_setup(w):
     """What the tests need from the guest: each missing piece is a failure,
     named, rather than a test that skips."""
-    w.header(7, w.phase)
+    w.header(8, w.phase)
     setup = os.path.join(TOP, "tests", "guest-setup.sh")
     for piece in ("zram_swap", "ext4_on_loop", "cgroup2"):
         rc, out = sh(setup, piece)
@@ -230,6 +231,8 @@ def phase_setup(w):
     leaf(w, "gup_test", os.path.exists("/sys/kernel/debug/gup_test"))
     rc, out = sh(setup, "hugetlb_2m")
     leaf(w, "hugetlb_2m", rc == 0, out)
+    # The kernel crate's provider abstraction, tested at boot.
+    kunit(w, "rust_rwp_gate")
 
 
 def phase_config(w, cfg):

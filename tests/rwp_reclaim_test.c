@@ -491,6 +491,61 @@ TEST_F(reclaim, lazyfree_mixed_wp_redirty_restore)
 	lazyfree_mixed_lru(_metadata, &self->env, true, true);
 }
 
+/*
+ * Whatever a gate says of the uffd bit, an unmap batch respects each PTE's
+ * write and soft-dirty bits (FPB_RESPECT_WRITE, FPB_RESPECT_SOFT_DIRTY;
+ * the mixed-batch mutant's FPB_IGNORE_PROT keeps them too). After
+ * clear_refs' soft-dirty reset every PTE of the lazyfree folio is
+ * read-only and clean; a write to the first page makes that one writable
+ * and soft-dirty, and redirties the folio, so that reclaim's unmap aborts
+ * and restores its first batch from the first PTE's value. A batch that
+ * took the neighbours in would bring them back writable and soft-dirty: a
+ * write to them would go unseen by soft-dirty tracking, and, were the
+ * folio shared after fork, by the COW that must copy it.
+ */
+TEST_F_TIMEOUT(reclaim, lazyfree_restore_keeps_write_bits, 120)
+{
+	size_t i, nr, dirty = 0;
+	bool aborted = false;
+	const char *cg;
+	int pagemap;
+
+	if (!softdirty_supported())
+		SKIP(return, "no soft-dirty tracking (CONFIG_MEM_SOFT_DIRTY)");
+	cg = rwp_memcg_enter("reclaim");
+	ASSERT_NE(cg, NULL) TH_LOG("no memory cgroup of its own: %s", strerror(errno));
+	anon_mthp(_metadata, &self->env, 1);
+	nr = self->env.len / psize();
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_FREE), 0);
+	ASSERT_EQ(drain_lazyfree_here(self->env.area, self->env.len), 0);
+	ASSERT_EQ(rwp_folio_swapbacked(self->env.area), 0)
+		TH_LOG("MADV_FREE left the folio swap-backed");
+	pagemap = rwp_pagemap_fd();
+	ASSERT_GE(pagemap, 0);
+	clear_softdirty();
+	memset(self->env.area, PATTERN(0), psize());
+	ASSERT_TRUE(pagemap_is_softdirty(pagemap, self->env.area));
+	for (i = 1; i < nr; i++)
+		ASSERT_FALSE(pagemap_is_softdirty(pagemap, self->env.area + i * psize()))
+			TH_LOG("clear_refs left page %zu soft-dirty: this test shows nothing", i);
+
+	rwp_gates_mark();
+	for (i = 0; i < 8 && !aborted; i++) {
+		rwp_cg_write(cg, "memory.reclaim", "4M");
+		aborted = redirtied_unmap_aborted(self->env.area);
+	}
+	EXPECT_TRUE(aborted)
+		TH_LOG("this folio's unmap never ran and aborted: no restore to check");
+	EXPECT_GATE_CONSULTED(GATE_UNMAP);
+	for (i = 1; i < nr; i++)
+		dirty += pagemap_is_softdirty(pagemap, self->env.area + i * psize());
+	EXPECT_EQ(dirty, 0)
+		TH_LOG("the restore gave %zu read-only pages the first PTE's write bit", dirty);
+	for (i = 0; i < nr; i++)
+		EXPECT_TRUE(page_intact(self->env.area + i * psize(), i));
+}
+
 TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 {
 	struct thp_settings s;
