@@ -53,7 +53,7 @@ module! {
         },
         counters: bool {
             default: false,
-            description: "Count each gate call site's decisions in debugfs (two atomics a call)",
+            description: "Count each gate call site's decisions in debugfs (up to three atomics a call)",
         },
     },
 }

@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn policies_differ_exactly_where_expected() {
-        for policy in Policy::ALL {
+        for &policy in Policy::ALL {
             for (vma, gup) in inputs() {
                 let merged = as_array(rust_decisions(Policy::Merged, vma, gup));
                 let this = as_array(rust_decisions(policy, vma, gup));
@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn a_second_provider_is_busy() {
         // The module registered its gates before this suite ran.
-        for policy in Policy::ALL {
+        for &policy in Policy::ALL {
             for count in [false, true] {
                 assert_eq!(rwp_provider::register(policy, count).err(), Some(EBUSY));
             }

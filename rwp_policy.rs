@@ -14,69 +14,129 @@ use kernel::{
     str::BStr, //
 };
 
-/// The decisions the gates make.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[repr(u8)]
-pub(crate) enum Policy {
-    /// The decisions of the 7.3 tree, bit for bit.
-    Merged,
-    /// The series as posted in v2 (May 2026): GUP faults on every RWP VMA, accessible or not
-    /// (v6 fixed the `FOLL_FORCE` livelock that causes on a `PROT_NONE` RWP VMA), and rmap
-    /// unmaps the large folios of protected VMAs one PTE at a time.
-    Seed,
-    /// The gates as they were before the series: only `VM_UFFD_WP` counts. This is the bug the
-    /// series fixed.
-    WpOnly,
-    /// Mutant: khugepaged forgets `VM_UFFD_WP` and refuses RWP VMAs only (an RWP-only rewrite).
-    RwpOnly,
-    /// Mutant: GUP ignores `FOLL_HONOR_NUMA_FAULT`, and follows protnone entries it should fault
-    /// on for a caller that honours NUMA hinting.
-    IgnoresNuma,
-    /// Mutant: collapse is refused for protected VMAs, retraction is not.
-    NoRetractGate,
-    /// Mutant: retraction is refused for protected VMAs, collapse is not.
-    NoCollapseGate,
-    /// Mutant: rmap batches the PTEs of an RWP VMA comparing PFNs only, so a batch may mix
-    /// protected and unprotected PTEs and a failed unmap restores them all from the first.
-    MixedBatch,
-    /// Mutant: the uffd-wp twin of `MixedBatch`: a batch in a uffd-wp VMA may mix
-    /// write-protected and writable PTEs, so a restore drops or spreads the uffd-wp bit, and an
-    /// unmapped shmem batch gets its markers from its first PTE.
-    MixedBatchWp,
-    /// Mutant: the `FOLL_FORCE` livelock "fixed" by exempting `FOLL_FORCE` from the RWP fault
-    /// instead of asking whether the VMA is accessible, so ptrace and `/proc/pid/mem` read
-    /// through the marker of an accessible VMA.
-    ForceExempt,
-    /// Mutant: accessibility read as readability (`VM_READ`), so the RWP marker of a write-only or
-    /// exec-only VMA, which only a `FOLL_FORCE` read can read, is read through.
-    ReadableOnly,
-    /// Mutant: khugepaged refuses every userfaultfd-registered VMA (`userfaultfd_armed()` for
-    /// `userfaultfd_protected()`), so a MISSING- or MINOR-registered VMA, which has no per-PTE
-    /// state to lose, is never collapsed or retracted.
-    ArmedRefused,
+/// Declares the policies from one table: the [`Policy`] enum, its lists and names, the
+/// [`Policy::dispatch`] that instantiates code per policy, and the `policies` and `mutants`
+/// modinfo lines the scripts read (`modinfo -F mutants rwp.ko`). A policy is its variant, the
+/// name `insmod` takes, and its documentation; nothing else names them all.
+macro_rules! policies {
+    (
+        users { $($(#[doc = $udoc:literal])* $user:ident = $uname:literal,)* }
+        mutants { $($(#[doc = $mdoc:literal])* $mutant:ident = $mname:literal,)* }
+    ) => {
+        /// The decisions the gates make.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        #[repr(u8)]
+        pub(crate) enum Policy {
+            $($(#[doc = $udoc])* $user,)*
+            $($(#[doc = $mdoc])* $mutant,)*
+        }
+
+        impl Policy {
+            /// The policies a user chooses with `policy=`.
+            pub(crate) const USER: &[Self] = &[$(Self::$user),*];
+            /// The mutants the tests choose with `mutant=`.
+            pub(crate) const MUTANTS: &[Self] = &[$(Self::$mutant),*];
+            /// Every policy: first those a user chooses, then the mutants.
+            pub(crate) const ALL: &[Self] = &[$(Self::$user,)* $(Self::$mutant,)*];
+
+            /// The name given on the command line.
+            pub(crate) const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$user => $uname,)*
+                    $(Self::$mutant => $mname,)*
+                }
+            }
+
+            /// Calls `f` instantiated for this policy's discriminant: code that takes the policy
+            /// as a const generic parameter exists once per policy, and is chosen here.
+            pub(crate) fn dispatch<F: PolicyFn>(self, f: F) -> F::Output {
+                match self {
+                    $(Self::$user => f.call::<{ Self::$user as u8 }>(),)*
+                    $(Self::$mutant => f.call::<{ Self::$mutant as u8 }>(),)*
+                }
+            }
+        }
+
+        #[cfg(MODULE)]
+        #[link_section = ".modinfo"]
+        #[used(compiler)]
+        static MODINFO_POLICIES: [u8; POLICIES.len()] = modinfo(POLICIES);
+        const POLICIES: &str = concat!("policies=", $($uname, " ",)*);
+
+        #[cfg(MODULE)]
+        #[link_section = ".modinfo"]
+        #[used(compiler)]
+        static MODINFO_MUTANTS: [u8; MUTANTS.len()] = modinfo(MUTANTS);
+        const MUTANTS: &str = concat!("mutants=", $($mname, " ",)*);
+    };
+}
+
+/// Code instantiated once per policy, for [`Policy::dispatch`].
+pub(crate) trait PolicyFn {
+    /// What the code returns.
+    type Output;
+    /// Runs the code for the policy whose discriminant is `P`.
+    fn call<const P: u8>(self) -> Self::Output;
+}
+
+/// `line`, which ends in a space, as a modinfo string (`key=value` and a NUL, as C's
+/// `MODULE_INFO()` makes): the space replaced by the NUL.
+const fn modinfo<const N: usize>(line: &str) -> [u8; N] {
+    let bytes = line.as_bytes();
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i + 1 < N {
+        out[i] = bytes[i];
+        i += 1;
+    }
+    out
+}
+
+policies! {
+    users {
+        /// The decisions of the 7.3 tree, bit for bit.
+        Merged = "merged",
+        /// The series as posted in v2 (May 2026): GUP faults on every RWP VMA, accessible or not
+        /// (v6 fixed the `FOLL_FORCE` livelock that causes on a `PROT_NONE` RWP VMA), and rmap
+        /// unmaps the large folios of protected VMAs one PTE at a time.
+        Seed = "seed",
+        /// The gates as they were before the series: only `VM_UFFD_WP` counts. This is the bug
+        /// the series fixed.
+        WpOnly = "wp-only",
+    }
+    mutants {
+        /// Khugepaged forgets `VM_UFFD_WP` and refuses RWP VMAs only (an RWP-only rewrite).
+        RwpOnly = "rwp-only",
+        /// GUP ignores `FOLL_HONOR_NUMA_FAULT`, and follows protnone entries it should fault on
+        /// for a caller that honours NUMA hinting.
+        IgnoresNuma = "ignores-numa",
+        /// Collapse is refused for protected VMAs, retraction is not.
+        NoRetractGate = "no-retract-gate",
+        /// Retraction is refused for protected VMAs, collapse is not.
+        NoCollapseGate = "no-collapse-gate",
+        /// Rmap batches the PTEs of an RWP VMA whatever their uffd bit and protection, so a
+        /// batch may mix protected and unprotected PTEs and a failed unmap restores them all
+        /// from the first.
+        MixedBatch = "mixed-batch",
+        /// The uffd-wp twin of `MixedBatch`: a batch in a uffd-wp VMA may mix write-protected
+        /// and writable PTEs, so a restore drops or spreads the uffd-wp bit, and an unmapped
+        /// shmem batch gets its markers from its first PTE.
+        MixedBatchWp = "mixed-batch-wp",
+        /// The `FOLL_FORCE` livelock "fixed" by exempting `FOLL_FORCE` from the RWP fault
+        /// instead of asking whether the VMA is accessible, so ptrace and `/proc/pid/mem` read
+        /// through the marker of an accessible VMA.
+        ForceExempt = "force-exempt",
+        /// Accessibility read as readability (`VM_READ`), so the RWP marker of a write-only or
+        /// exec-only VMA, which only a `FOLL_FORCE` read can read, is read through.
+        ReadableOnly = "readable-only",
+        /// Khugepaged refuses every userfaultfd-registered VMA (`userfaultfd_armed()` for
+        /// `userfaultfd_protected()`), so a MISSING- or MINOR-registered VMA, which has no
+        /// per-PTE state to lose, is never collapsed or retracted.
+        ArmedRefused = "armed-refused",
+    }
 }
 
 impl Policy {
-    /// Every policy: first those a user chooses with `policy=`, then the mutants.
-    pub(crate) const ALL: [Self; 12] = [
-        Self::Merged,
-        Self::Seed,
-        Self::WpOnly,
-        Self::RwpOnly,
-        Self::IgnoresNuma,
-        Self::NoRetractGate,
-        Self::NoCollapseGate,
-        Self::MixedBatch,
-        Self::MixedBatchWp,
-        Self::ForceExempt,
-        Self::ReadableOnly,
-        Self::ArmedRefused,
-    ];
-    /// The policies a user chooses with `policy=`.
-    pub(crate) const USER: &[Self] = Self::ALL.split_at(3).0;
-    /// The mutants the tests choose with `mutant=`.
-    pub(crate) const MUTANTS: &[Self] = Self::ALL.split_at(3).1;
-
     /// The policy whose discriminant is `d`.
     pub(crate) const fn from_discriminant(d: u8) -> Option<Self> {
         let mut i = 0;
@@ -87,24 +147,6 @@ impl Policy {
             i += 1;
         }
         None
-    }
-
-    /// The name given on the command line.
-    pub(crate) const fn name(self) -> &'static str {
-        match self {
-            Self::Merged => "merged",
-            Self::Seed => "seed",
-            Self::WpOnly => "wp-only",
-            Self::RwpOnly => "rwp-only",
-            Self::IgnoresNuma => "ignores-numa",
-            Self::NoRetractGate => "no-retract-gate",
-            Self::NoCollapseGate => "no-collapse-gate",
-            Self::MixedBatch => "mixed-batch",
-            Self::MixedBatchWp => "mixed-batch-wp",
-            Self::ForceExempt => "force-exempt",
-            Self::ReadableOnly => "readable-only",
-            Self::ArmedRefused => "armed-refused",
-        }
     }
 }
 

@@ -7,7 +7,10 @@
 //! counted, are instantiated at compile time: a call never looks either up, and without counters
 //! it does no atomic operation.
 
-use crate::rwp_policy::Policy;
+use crate::rwp_policy::{
+    Policy,
+    PolicyFn, //
+};
 use crate::rwp_stats::{
     Gate,
     STATS, //
@@ -88,30 +91,17 @@ pub(crate) fn register(policy: Policy, count: bool) -> Result<Registration> {
 }
 
 /// [`register`] for one value of `count`, chosen at compile time: one instance of
-/// [`PolicyGates`] per policy, each named once (the `match` is exhaustive, so a policy
-/// missing here does not build).
+/// [`PolicyGates`] per policy, chosen by [`Policy::dispatch`].
 fn register_as<const COUNT: bool>(policy: Policy) -> Result<Registration> {
-    macro_rules! register {
-        ($($p:ident),* $(,)?) => {
-            match policy {
-                $(Policy::$p => {
-                    Registration::new::<PolicyGates<{ Policy::$p as u8 }, COUNT>>()
-                })*
-            }
-        };
+    struct Register<const COUNT: bool>;
+
+    impl<const COUNT: bool> PolicyFn for Register<COUNT> {
+        type Output = Result<Registration>;
+
+        fn call<const P: u8>(self) -> Self::Output {
+            Registration::new::<PolicyGates<P, COUNT>>()
+        }
     }
-    register!(
-        Merged,
-        Seed,
-        WpOnly,
-        RwpOnly,
-        IgnoresNuma,
-        NoRetractGate,
-        NoCollapseGate,
-        MixedBatch,
-        MixedBatchWp,
-        ForceExempt,
-        ReadableOnly,
-        ArmedRefused,
-    )
+
+    policy.dispatch(Register::<COUNT>)
 }
