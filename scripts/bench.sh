@@ -38,6 +38,7 @@ for k in test prod; do
 done
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$base/bin" ||
 	die "the kselftests do not build"
+read_configs "$base/module-test/rwp.ko"
 
 raws=()
 for k in test prod stock; do
@@ -54,11 +55,11 @@ for k in test prod stock; do
 			bash "$RWP_TOP/scripts/vm.sh" env \
 			RWP_TEST_BIN="$base/bin" KSRC="$KSRC" KBUILD="$(kbuild_of "$k")" \
 			RWP_MODULE="$module" RWP_BENCH_CONFIGS="$configs" \
-			RWP_MODULE_CONFIGS= RWP_MUTANTS= RWP_KSELFTESTS= \
+			RWP_MODULE_CONFIGS= RWP_KSELFTESTS= \
 			RWP_BENCH_ROUNDS="$rounds" RWP_BENCH_ITERS="$iters" \
 			python3 "$RWP_TOP/tests/run_guest.py" "$out" setup bench || true
 		python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
-			--known "${all_phases[@]}" --ktap "$out/guest.ktap" --phases setup bench \
+			--known "${all_phases[@]}" "${config_groups[@]}" --ktap "$out/guest.ktap" --phases setup bench \
 			> "$out/report.txt" ||
 			{ cat "$out/report.txt"; die "the $k/$unit bench boot failed"; }
 		raws+=("$k:$unit:$out/bench.raw")

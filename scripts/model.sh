@@ -6,7 +6,7 @@
 #             checker's own bound, 130 operations a seed, about 25 s)
 #   OPS       operations a seed (default 130; with DURATION, no bound)
 #   SEED      seeds (default: the checker's, DEFAULT_SEEDS in tests/rwp_model_test.c)
-#   CONFIGS   none, policies and mutants (default: all, scripts/phases.sh)
+#   CONFIGS   none, policies and mutants (default: all, as rwp.ko names them)
 # Needs the kernel scripts/kernel.sh built (it does not build one). The
 # KTAP of each configuration lands in $MODEL_OUT/model/CONFIG.ktap.
 set -euo pipefail
@@ -20,8 +20,8 @@ make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null || die "the module does 
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$MODEL_OUT/bin" \
 	"$MODEL_OUT/bin/rwp_model_test" || die "rwp_model_test does not build"
 
-vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none ${module_configs[*]}}"
-      RWP_MUTANTS="${module_configs[*]:3}")
+read_configs "$RWP_TOP/rwp.ko"
+vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none ${module_configs[*]}}")
 [ -z "${SEED:-}" ] || vars+=(RWP_MODEL_SEEDS="$SEED")
 if [ -n "${DURATION:-}" ]; then
 	# A time bound instead of the operation bound.

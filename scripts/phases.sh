@@ -1,11 +1,20 @@
-# The phases a run can have, for scripts/run.sh and scripts/bench.sh (and
-# report.py's --known). Source it.
-# The configurations that load the module: the three policies, then the
-# test-only mutants.
-module_configs=(merged seed wp-only rwp-only no-retract-gate no-collapse-gate mixed-batch
-	ignores-numa mixed-batch-wp force-exempt readable-only armed-refused)
-# In the order make check runs them: the policies, the stock C (none: after
+# The phases a run can have, for scripts/run.sh, scripts/model.sh and
+# scripts/bench.sh (and report.py's --known and --group). Source it, then
+# call read_configs.
+
+# read_configs MODULE.ko: the configurations that load the module, as the
+# module declares them (rwp_policy.rs, modinfo's policies and mutants
+# lines): user_policies, mutants, module_configs (both), and all_phases,
+# in the order make check runs them: the policies, the stock C (none: after
 # the loads and unloads before it, the stock decisions must be back), the
 # test-only mutants, the extras.
-all_phases=(setup "${module_configs[@]:0:3}" none "${module_configs[@]:3}"
-	hostile fuzz stress bench unfixed host)
+read_configs() {
+	read -r -a user_policies <<< "$(modinfo -F policies "$1")"
+	read -r -a mutants <<< "$(modinfo -F mutants "$1")"
+	[ ${#user_policies[@]} -gt 0 ] || die "$1 names no policies (modinfo -F policies)"
+	module_configs=("${user_policies[@]}" "${mutants[@]}")
+	all_phases=(setup "${user_policies[@]}" none "${mutants[@]}"
+		hostile fuzz stress bench unfixed host)
+	# The names an expectations section may use for each list.
+	config_groups=(--group "policies=${user_policies[*]}" --group "mutants=${mutants[*]}")
+}

@@ -62,8 +62,9 @@ class Expectations:
     """tests/expectations as {(phase, path): (verdict, text)}, and every
     error in it with its file:line (each one fails the run)."""
 
-    def __init__(self, path, known):
+    def __init__(self, path, known, groups=None):
         self.known = known
+        self.groups = groups or {}  # name -> the phases @name stands for in a header
         self.cells, self.at, self.first_line, self.errors = {}, {}, {}, []
         self.verdict_at = {}  # (phase, path) -> file:line of an explicit verdict
         self.guards = {}  # path -> why no mutant can make it fail
@@ -99,7 +100,16 @@ class Expectations:
 
     def section(self, where, text):
         m = SECTION.match(text)
-        phases = m.group(1).split() if m else []
+        phases = []
+        for word in m.group(1).split() if m else []:
+            if not word.startswith("@"):
+                phases.append(word)
+            elif word[1:] in self.groups:
+                phases += self.groups[word[1:]]
+            else:
+                self.errors.append(f"{where}: unknown group {word} "
+                                   f"(known: {' '.join('@' + g for g in self.groups)})")
+        phases = list(dict.fromkeys(phases))
         if not phases:
             self.errors.append(f"{where}: a section header is [PHASE ...], not {text}")
         unknown = [p for p in phases if p not in self.known]
@@ -514,13 +524,19 @@ def main(argv=None):
     ap.add_argument("--ktap", action="append", required=True, help="a KTAP document (repeatable)")
     ap.add_argument("--known", nargs="+", default=PHASES,
                     help="every phase an expectations section may name")
+    ap.add_argument("--group", action="append", default=[], metavar="NAME=PHASE ...",
+                    help="what @NAME stands for in a section header (repeatable)")
     ap.add_argument("--stages", help="a file of NAME SECONDS lines")
     ap.add_argument("--reach", action="store_true",
                     help="also require: every test can fail (under a mutant, or is a labelled "
                          "guard), every mutant is caught twice, every call site is reached")
     args = ap.parse_args(argv)
     required = list(dict.fromkeys(args.phases))
-    expect = Expectations(args.expect, list(dict.fromkeys(args.known + required)))
+    groups = {}
+    for group in args.group:
+        name, _, phases = group.partition("=")
+        groups[name] = phases.split()
+    expect = Expectations(args.expect, list(dict.fromkeys(args.known + required)), groups)
     judge = Judge(expect, required)
     for error in expect.errors:
         judge.fail(error)

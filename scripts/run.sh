@@ -17,18 +17,9 @@ set -euo pipefail
 
 mode=${1:-run}
 case "$mode" in
-run)	phases=(setup merged) ;;
-check)	phases=("${all_phases[@]:0:${#all_phases[@]}-1}") ;;
-stress)	phases=(setup stress) ;;
+run|check|stress) ;;
 *)	die "usage: $0 run|check|stress" ;;
 esac
-# RWP_PHASES="setup wp-only" make run: just those phases, for a quick look.
-if [ -n "${RWP_PHASES:-}" ]; then
-	read -r -a phases <<< "$RWP_PHASES"
-	for p in "${phases[@]}"; do
-		[[ " ${all_phases[*]} " == *" $p "* ]] || die "RWP_PHASES: no phase '$p' (${all_phases[*]})"
-	done
-fi
 # A fixed seed keeps make check reproducible; RWP_FUZZ_SEED=random draws one.
 fuzz_seed=${RWP_FUZZ_SEED:-20261125}
 [ "$fuzz_seed" != random ] || fuzz_seed=$(( (RANDOM << 15 | RANDOM) + 1 ))
@@ -51,6 +42,26 @@ timed() {
 	return $rc
 }
 
+timed setup bash "$RWP_TOP/scripts/setup.sh"
+timed kernel bash "$RWP_TOP/scripts/kernel.sh"
+stage "module: building rwp.ko"
+timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
+	die "the module does not build"
+
+# The configurations are the module's: it names its policies and mutants.
+read_configs "$RWP_TOP/rwp.ko"
+case "$mode" in
+run)	phases=(setup merged) ;;
+check)	phases=("${all_phases[@]:0:${#all_phases[@]}-1}") ;;
+stress)	phases=(setup stress) ;;
+esac
+# RWP_PHASES="setup wp-only" make run: just those phases, for a quick look.
+if [ -n "${RWP_PHASES:-}" ]; then
+	read -r -a phases <<< "$RWP_PHASES"
+	for p in "${phases[@]}"; do
+		[[ " ${all_phases[*]} " == *" $p "* ]] || die "RWP_PHASES: no phase '$p' (${all_phases[*]})"
+	done
+fi
 # unfixed is a boot of its own, of make bench's stock flavour: 7.3 without
 # the series and without patches/fixes/.
 unfixed=
@@ -58,13 +69,7 @@ vm_phases=()
 for p in "${phases[@]}"; do
 	if [ "$p" = unfixed ]; then unfixed=1; else vm_phases+=("$p"); fi
 done
-
-timed setup bash "$RWP_TOP/scripts/setup.sh"
-timed kernel bash "$RWP_TOP/scripts/kernel.sh"
 [ -z "$unfixed" ] || timed kernel-unfixed bash "$RWP_TOP/scripts/kernel.sh" stock
-stage "module: building rwp.ko"
-timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
-	die "the module does not build"
 stage "tests: building the kselftests"
 # Into this run's own directory: a build shared between checkouts could
 # hand one of them the other's binaries.
@@ -98,7 +103,6 @@ fi
 guest_env=$RWP_OUT/guest.env
 for var in RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" \
 	RWP_FUZZ_SEED="$fuzz_seed" RWP_MODULE_CONFIGS="${module_configs[*]}" \
-	RWP_MUTANTS="${module_configs[*]:3}" \
 	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
 	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin"; do
@@ -130,4 +134,4 @@ if [ -s "$RWP_OUT/bench.raw" ]; then
 fi
 stage "report"
 exec python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
-	--known "${all_phases[@]}" "${report[@]}" --phases "${phases[@]}" --stages "$stages" --reach
+	--known "${all_phases[@]}" "${config_groups[@]}" "${report[@]}" --phases "${phases[@]}" --stages "$stages" --reach

@@ -466,6 +466,22 @@ copy   like=prog
         problems, caught_by = expect.reach(["wp-only"])
         self.assertEqual(caught_by["wp-only"], [("wp-only", "prog/a"), ("wp-only", "copy/a")])
 
+    def test_a_group_stands_for_its_phases(self):
+        path = self.write("expectations", """\
+[none @mutants]
+prog   wp-only=fail:"read through"
+[@nope]
+other
+""")
+        expect = report.Expectations(path, ["none", "wp-only", "seed"],
+                                     {"mutants": ["wp-only", "seed"]})
+        self.assertEqual(expect.cells[("seed", "prog")], ("pass", ""))
+        self.assertEqual(expect.cells[("wp-only", "prog")], ("fail", "read through"))
+        self.assertEqual(expect.cells[("none", "prog")], ("pass", ""))
+        errors = "\n".join(expect.errors)
+        self.assertIn("unknown group @nope (known: @mutants)", errors)
+        self.assertIn("a section header is [PHASE ...], not [@nope]", errors)
+
     def test_like_of_nothing_and_like_with_more(self):
         path = self.write("expectations", """\
 [wp-only]

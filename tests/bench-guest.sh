@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs in the guest: rwp_bench under each configuration (none: no module;
-# else the module with that policy), interleaved round by round (the order
+# else the module under it: tests/insmod-rwp.sh), interleaved round by round (the order
 # rotates, so drift spreads evenly), and prints raw "config workload ns"
 # lines for scripts/bench_report.py.
 #   bench-guest.sh BIN_DIR MODULE ROUNDS ITERATIONS "CONFIG..."
@@ -15,7 +15,7 @@ echo always > /sys/kernel/mm/transparent_hugepage/hugepages-64kB/shmem_enabled
 for ((r = 0; r < rounds; r++)); do
 	for ((k = 0; k < ${#configs[@]}; k++)); do
 		cfg=${configs[(r + k) % ${#configs[@]}]}
-		[ "$cfg" = none ] || insmod "$module" policy="$cfg" || exit 1
+		[ "$cfg" = none ] || "$(dirname "$0")/insmod-rwp.sh" "$module" "$cfg" || exit 1
 		"$bin/rwp_bench" "$iters" | sed "s/^/$cfg /"
 		[ "$cfg" = none ] || rmmod rwp || exit 1
 	done

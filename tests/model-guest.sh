@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest (scripts/model.sh boots it): the RWP model checker
 # under each configuration named in RWP_MODEL_CONFIGS ("none": no module;
-# a policy: insmod rwp.ko policy=NAME; a mutant, one of RWP_MUTANTS:
-# mutant=NAME), after the
+# a policy or a mutant: tests/insmod-rwp.sh), after the
 # guest setup make check's setup phase does too (tests/guest-setup.sh: zram
 # swap, ext4 on loop for O_DIRECT, cgroup2), and 64 KiB mTHP on. Output: OUT_DIR/model/CONFIG.ktap, and
 # one summary line per configuration on stdout. The kernel log of the whole
@@ -16,7 +15,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$2/model
 mkdir -p "$out"
 configs=$RWP_MODEL_CONFIGS
-mutants=" $RWP_MUTANTS "
 thp=/sys/kernel/mm/transparent_hugepage
 
 "$top/tests/guest-setup.sh" zram_swap ext4_on_loop cgroup2
@@ -28,9 +26,7 @@ status=0
 
 for cfg in $configs; do
 	if [ "$cfg" != none ]; then
-		param=policy
-		case "$mutants" in *" $cfg "*) param=mutant ;; esac
-		if ! insmod "$top/rwp.ko" "$param=$cfg"; then
+		if ! "$top/tests/insmod-rwp.sh" "$top/rwp.ko" "$cfg"; then
 			echo "model: config=$cfg insmod failed"
 			continue
 		fi

@@ -33,7 +33,6 @@ RUNNER_HEADER = re.compile(r"^# selftests: \S+: (\S+)$")
 RUNNER_RESULT = re.compile(r"^(not )?ok \d+ selftests: \S+: (\S+)(?: # (.*))?$")
 PROGRAM_TIMEOUT = 900
 # Test-only policies, loaded with mutant=NAME rather than policy=NAME.
-MUTANTS = os.environ["RWP_MUTANTS"].split()
 BASELINE_CONFIGS = ["none", "wp-only"]
 # The one configuration whose model-checker mismatch is shrunk (README: its minimal sequence).
 SHRINK_CONFIG = "mixed-batch"
@@ -152,9 +151,8 @@ def leaf(w, name, ok, *diags, directive=""):
 
 
 def insmod(w, policy):
-    param = "mutant" if policy in MUTANTS else "policy"
     # With its counters: the tests check that the call sites they aim at were asked.
-    rc, out = sh("insmod", MODULE, f"{param}={policy}", "counters=1")
+    rc, out = sh(os.path.join(TOP, "tests", "insmod-rwp.sh"), MODULE, policy, "counters=1")
     leaf(w, "insmod", rc == 0, out)
     return rc == 0
 
