@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Host-side checks, as a KTAP document on stdout (the tree's
 # ktap_helpers.sh): rustfmt and clippy on the module, checkpatch --strict on
-# the series and the fixes, the interface header and the kselftests, make
+# the series and the fixes, the interface header and the kselftests, the
+# series' git am onto the pristine files, make
 # upstream's fixes series, rust-analyzer's project file, and the judge's own
 # unit tests. Nothing here writes to the
 # checkout but the module's build outputs, which git ignores. Logs:
@@ -67,6 +68,26 @@ series_header_check() {
 	return $rc
 }
 
+# The fixes and the series git am onto 7.3, as the README tells a user to
+# do (scripts/kernel.sh applies them with patch, file by file): onto a
+# repository of the pristine files they touch.
+git_am_check() {
+	local tmp rc f
+	tmp=$(mktemp -d)
+	while read -r f; do
+		[ ! -e "$RWP_ORIG/$f" ] || install -D -m 644 "$RWP_ORIG/$f" "$tmp/$f"
+	done < "$RWP_ORIG/.files"
+	(
+		cd "$tmp" && export GIT_COMMITTER_NAME=checks.sh GIT_COMMITTER_EMAIL=checks.sh &&
+		git init -q && git add -A &&
+		GIT_AUTHOR_NAME=7.3 GIT_AUTHOR_EMAIL=7.3 git commit -q -m 7.3 &&
+		git am -q "$RWP_TOP"/patches/fixes/*.patch "$RWP_TOP"/patches/*.patch
+	)
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+
 # make upstream's fixes series: it is generated, and checkpatch-clean.
 fixes_series_check() {
 	local tmp rc
@@ -83,11 +104,12 @@ rust_analyzer_check() {
 }
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 check rustfmt rustfmt_check
 check clippy clippy_check
 check checkpatch checkpatch_check
 check series-header series_header_check
+check series-git-am git_am_check
 check fixes-series fixes_series_check
 check rust-analyzer rust_analyzer_check
 check judge-unit-tests python3 scripts/test_report.py

@@ -5,6 +5,8 @@ RWP_CACHE=${RWP_CACHE:-/var/cache/rwp}
 RWP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KSRC=${KSRC:-$RWP_CACHE/linux-src}
 KBUILD=${KBUILD:-$RWP_CACHE/linux-build}
+# Pristine copies of every file the series and its fixes patch (scripts/kernel.sh).
+RWP_ORIG=$RWP_CACHE/linux-orig
 # The O= directory of a kernel flavour (scripts/kernel.sh): test is $KBUILD.
 kbuild_of() {
 	case $1 in

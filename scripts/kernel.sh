@@ -14,7 +14,6 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 JOBS=${JOBS:-$(nproc)}
-ORIG=$RWP_CACHE/linux-orig	# pristine copies of every file we patch
 FLAVOUR=${1:-test}
 FRAGS=("$RWP_TOP/config/rwp.config")
 case "$FLAVOUR" in
@@ -32,7 +31,7 @@ extract_source() {
 		die "no $RWP_CACHE/linux-source.tar.xz: run scripts/setup.sh"
 	rm -rf "$KSRC.tmp"
 	# A fresh patched tree: the old originals are no longer its files.
-	[ "$FLAVOUR" = stock ] || rm -rf "$ORIG"
+	[ "$FLAVOUR" = stock ] || rm -rf "$RWP_ORIG"
 	mkdir -p "$KSRC.tmp"
 	tar -xJf "$RWP_CACHE/linux-source.tar.xz" -C "$KSRC.tmp" --strip-components=1
 	mv "$KSRC.tmp" "$KSRC"
@@ -68,24 +67,26 @@ apply_series() {
 	series=("$RWP_TOP"/patches/fixes/*.patch "$RWP_TOP"/patches/*.patch)
 	shopt -u nullglob
 	work=$(mktemp -d "$RWP_CACHE/series.XXXXXX")
+	# shellcheck disable=SC2064 # $work is fixed now
+	trap "rm -rf '$work'" EXIT
 	# Every file any version of the series touched, so that a file dropped
 	# from the series goes back to its original.
-	mkdir -p "$ORIG"
-	{ patch_files "${series[@]}"; cat "$ORIG/.files" 2>/dev/null || true; } |
+	mkdir -p "$RWP_ORIG"
+	{ patch_files "${series[@]}"; cat "$RWP_ORIG/.files" 2>/dev/null || true; } |
 		sort -u > "$work/.files"
 	created_files "${series[@]}" > "$work/.created"
 	while read -r f; do
-		if [ ! -e "$ORIG/$f" ] && [ ! -e "$ORIG/$f.absent" ]; then
-			mkdir -p "$(dirname "$ORIG/$f")"
+		if [ ! -e "$RWP_ORIG/$f" ] && [ ! -e "$RWP_ORIG/$f.absent" ]; then
+			mkdir -p "$(dirname "$RWP_ORIG/$f")"
 			if [ -e "$KSRC/$f" ] && ! grep -qx "$f" "$work/.created"; then
-				cp -p "$KSRC/$f" "$ORIG/$f"
+				cp -p "$KSRC/$f" "$RWP_ORIG/$f"
 			else
-				touch "$ORIG/$f.absent"
+				touch "$RWP_ORIG/$f.absent"
 			fi
 		fi
-		if [ -e "$ORIG/$f" ]; then
+		if [ -e "$RWP_ORIG/$f" ]; then
 			mkdir -p "$(dirname "$work/t/$f")"
-			cp -p "$ORIG/$f" "$work/t/$f"
+			cp -p "$RWP_ORIG/$f" "$work/t/$f"
 		fi
 	done < "$work/.files"
 	mkdir -p "$work/t"
@@ -105,7 +106,7 @@ apply_series() {
 			changed=$((changed + 1))
 		fi
 	done < "$work/.files"
-	cp "$work/.files" "$ORIG/.files"
+	cp "$work/.files" "$RWP_ORIG/.files"
 	rm -rf "$work"
 	stage "kernel: series applied (${#series[@]} patches, $changed files rewritten)"
 }

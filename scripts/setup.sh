@@ -68,6 +68,10 @@ if [ ! -x "$RWP_VENV/bin/vng" ] ||
 		die "pip install virtme-ng libclang failed: is PyPI reachable?"
 fi
 
+# The Rust toolchain is the machine's (7.3 needs rustc 1.85 or later).
+command -v rustc > /dev/null && command -v cargo > /dev/null ||
+	die "no Rust toolchain: install one with rustup (https://rustup.rs)"
+
 if ! "$RWP_CARGO/bin/bindgen" --version 2>/dev/null | grep -q "$BINDGEN_VERSION"; then
 	stage "setup: cargo install bindgen-cli $BINDGEN_VERSION (a few minutes)"
 	cargo install -q --locked --root "$RWP_CARGO" "bindgen-cli@$BINDGEN_VERSION" ||
