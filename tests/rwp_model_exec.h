@@ -14,33 +14,7 @@
 #include <stddef.h>
 
 #include "rwp_model.h"
-
-enum rwp_op_kind {
-	OP_PROTECT,	/* arg & 1: protect, else unprotect */
-	OP_READ,
-	OP_WRITE,	/* arg: the byte written */
-	OP_GUP,		/* arg: enum rwp_gup_kind; page `first` */
-	OP_FORCE_READ,	/* FOLL_FORCE read of page `first` in a PROT_NONE, write- or exec-only
-			 * VMA (arg >> 1); arg & 1: PTRACE_PEEKDATA, else /proc/pid/mem
-			 */
-	OP_DONTNEED,
-	OP_PAGEOUT,
-	OP_FREE,
-	OP_PUNCH,
-	OP_COLLAPSE,
-	OP_COLLAPSE_OTHER,
-	OP_RECLAIM,
-	OP_FORK,
-	OP_SET_MODE,
-	OP_UNREGISTER,
-	OP_COMPACT,
-	OP_REFILL,	/* MADV_DONTNEED, then write every page (arg: the byte) */
-	OP_PIN,		/* vmsplice() page `first` into a pipe held until the next reclaim */
-	OP_KHUGEPAGED,	/* full passes of the khugepaged daemon */
-	OP_MREMAP,	/* mremap() the whole range to a new address */
-	OP_NUMA_SCAN,	/* NUMA balancing's scanner over this process */
-	NR_OPS,
-};
+#include "rwp_model_ops.h"
 
 enum rwp_gup_kind {
 	GUP_PVR_LOCAL,		/* process_vm_readv() of this process */
@@ -65,7 +39,13 @@ struct rwp_op {
 	unsigned short arg;
 };
 
-extern const char * const rwp_op_names[NR_OPS];
+/*
+ * The range and the pages [*first, *first + *n) an op acts on: its first
+ * and n brought into the range, as the executor runs them and the
+ * reproducer prints them.
+ */
+int rwp_op_span(const struct rwp_op *op, size_t *first, size_t *n);
+
 extern const char * const rwp_range_names[NR_RANGES];
 extern const char * const rwp_gup_names[NR_GUPS];
 

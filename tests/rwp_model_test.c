@@ -72,59 +72,24 @@ static unsigned long pick(unsigned long n)
 }
 
 /*
- * The operation mix, per kind of range: what is worth doing to it. The
- * weights favour the operations that change or read per-PTE protection
- * (protect, then access or GUP; collapse on the file ranges; lazy free,
- * pins and LRU reclaim on the mTHP range), so that sequences reach every
- * path that must keep the protection within a few dozen operations.
+ * The operation mix, per kind of range (the weight columns of
+ * rwp_model_ops.h): what is worth doing to it. The weights favour the
+ * operations that change or read per-PTE protection (protect, then access
+ * or GUP; collapse on the file ranges; lazy free, pins and LRU reclaim on
+ * the mTHP range), so that sequences reach every path that must keep the
+ * protection within a few dozen operations.
  */
-static const unsigned char weights[NR_RANGES][NR_OPS] = {
-	[R_ANON4K] = {
-		[OP_PROTECT] = 20, [OP_READ] = 10, [OP_WRITE] = 8, [OP_GUP] = 22,
-		[OP_FORCE_READ] = 10, [OP_DONTNEED] = 5, [OP_PAGEOUT] = 5, [OP_FREE] = 4,
-		[OP_RECLAIM] = 2, [OP_FORK] = 4, [OP_SET_MODE] = 3, [OP_UNREGISTER] = 2,
-		[OP_COMPACT] = 1, [OP_COLLAPSE] = 1, [OP_REFILL] = 3,
-		[OP_PIN] = 3, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
-	},
-	[R_ANONTHP] = {
-		[OP_PROTECT] = 22, [OP_READ] = 10, [OP_WRITE] = 5, [OP_GUP] = 22,
-		[OP_FORCE_READ] = 8, [OP_DONTNEED] = 3, [OP_PAGEOUT] = 3, [OP_FREE] = 8,
-		[OP_COLLAPSE] = 6, [OP_RECLAIM] = 4, [OP_FORK] = 3, [OP_SET_MODE] = 3,
-		[OP_UNREGISTER] = 2, [OP_COMPACT] = 2, [OP_REFILL] = 4,
-		[OP_PIN] = 6, [OP_KHUGEPAGED] = 2, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
-	},
-	[R_ANON64K] = {
-		[OP_PROTECT] = 28, [OP_READ] = 6, [OP_WRITE] = 16, [OP_GUP] = 6, [OP_PIN] = 10,
-		[OP_FREE] = 20, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 18, [OP_DONTNEED] = 2,
-		[OP_FORCE_READ] = 3, [OP_FORK] = 2, [OP_SET_MODE] = 2, [OP_UNREGISTER] = 1,
-		[OP_COMPACT] = 1, [OP_REFILL] = 10, [OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
-	},
-	[R_SHMEM] = {
-		[OP_PROTECT] = 18, [OP_READ] = 16, [OP_WRITE] = 6, [OP_GUP] = 10,
-		[OP_FORCE_READ] = 4, [OP_COLLAPSE] = 16, [OP_COLLAPSE_OTHER] = 16,
-		[OP_PUNCH] = 8, [OP_DONTNEED] = 4, [OP_PAGEOUT] = 3, [OP_RECLAIM] = 2,
-		[OP_FORK] = 2, [OP_UNREGISTER] = 1, [OP_PIN] = 3, [OP_KHUGEPAGED] = 3,
-		[OP_MREMAP] = 3, [OP_NUMA_SCAN] = 2,
-	},
-	[R_SHMEM_WP] = {
-		[OP_PROTECT] = 24, [OP_READ] = 16, [OP_GUP] = 20, [OP_COLLAPSE] = 14,
-		[OP_COLLAPSE_OTHER] = 16, [OP_PUNCH] = 8, [OP_DONTNEED] = 4,
-		[OP_PAGEOUT] = 4, [OP_RECLAIM] = 2, [OP_UNREGISTER] = 2, [OP_KHUGEPAGED] = 3,
-		[OP_MREMAP] = 3, [OP_NUMA_SCAN] = 6,
-	},
-};
-
 static int pick_kind(int r)
 {
 	unsigned int total = 0, k, x;
 
 	for (k = 0; k < NR_OPS; k++)
-		total += weights[r][k];
+		total += rwp_ops[k].weight[r];
 	x = pick(total);
 	for (k = 0; k < NR_OPS; k++) {
-		if (x < weights[r][k])
+		if (x < rwp_ops[k].weight[r])
 			return k;
-		x -= weights[r][k];
+		x -= rwp_ops[k].weight[r];
 	}
 	return OP_READ;
 }
@@ -208,7 +173,7 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 		op->kind = pick_kind(op->range);
 		op->arg = pick(65536);
 		nr = rwp_range_pages(op->range);
-		switch (op->kind) {
+		switch ((enum rwp_op_kind)op->kind) {
 		case OP_PROTECT:
 			op->arg = pick(4) ? 1 : 0;
 			pick_span(op, nr, 35, 25);
@@ -244,7 +209,20 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 				op->n = (end < nr ? end : nr) - op->first;
 			}
 			continue;
-		default:
+		case OP_READ:
+		case OP_WRITE:
+		case OP_DONTNEED:
+		case OP_PUNCH:
+		case OP_COLLAPSE:
+		case OP_COLLAPSE_OTHER:
+		case OP_RECLAIM:
+		case OP_FORK:
+		case OP_SET_MODE:
+		case OP_UNREGISTER:
+		case OP_COMPACT:
+		case OP_KHUGEPAGED:
+		case OP_MREMAP:
+		case OP_NUMA_SCAN:
 			pick_span(op, nr, 30, 40);
 			break;
 		}
@@ -634,7 +612,7 @@ int main(void)
 		/* Where it showed, first: each bug has its kind of op (expectations pin it). */
 		rwp_op_format(&ops[res.at], op_desc, sizeof(op_desc));
 		ksft_print_msg("MISMATCH at %s: seed=%llu mode=%s after op %ld (%s): %s\n",
-			       rwp_op_names[ops[res.at].kind], seed, mode_name, res.at, op_desc,
+			       rwp_ops[ops[res.at].kind].name, seed, mode_name, res.at, op_desc,
 			       res.msg);
 		ksft_print_msg("replay: RWP_MODEL_SEEDS=%llu RWP_MODEL_OPS=%zu\n", seed, max_ops);
 		print_sequence("the sequence", ops, res.at + 1);

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a run of the RWP model checker needs from the system, probed, set
+ * up and restored.
+ */
+#include "rwp_model_world.h"
+
+void rwp_env_probe(struct rwp_env *env)
+{
+	const char *dio = getenv("RWP_DIO_DIR");
+	const char *t = getenv("RWP_MODEL_GUP_TIMEOUT");
+	struct stat st;
+
+	memset(env, 0, sizeof(*env));
+	env->dio_dir = dio && !stat(dio, &st) ? dio : NULL;
+	env->gup_test = !access("/sys/kernel/debug/gup_test", R_OK);
+	env->gup_timeout = t ? atoi(t) : 5;
+}
+
+#define MTHP_ENABLED	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled"
+
+static char mthp_saved[32];
+static struct rwp_numa_knobs numa_saved;
+
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = !!fgets(buf, len, f);
+	fclose(f);
+	return ok;
+}
+
+static bool write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/*
+ * What the ranges need from the system: 64 KiB mTHP for the mTHP range
+ * (the runner's setup enables it; if not, do so and restore it at exit),
+ * and a memory cgroup of our own, so that memory.reclaim is LRU reclaim
+ * of just these ranges.
+ */
+void rwp_env_setup(struct rwp_env *env)
+{
+	char buf[128];
+
+	if (read_line(MTHP_ENABLED, buf, sizeof(buf)) && strstr(buf, "[never]")) {
+		snprintf(mthp_saved, sizeof(mthp_saved), "never");
+		if (write_str(MTHP_ENABLED, "always"))
+			ksft_print_msg("enabled 64 KiB mTHP for the run\n");
+	}
+	/* What rwp_env_recover() puts back after a run killed in the daemon or NUMA op. */
+	thp_save_settings();
+	/* Off until an op turns it on: nothing marks pages behind the model's back. */
+	env->numa = rwp_numa_save(&numa_saved) && rwp_numa_stop();
+	env->cgroup = rwp_memcg_enter("model");
+	if (!env->cgroup) {
+		ksft_print_msg("no memory cgroup: reclaim is MADV_PAGEOUT (no LRU reclaim), %s\n",
+			       "no NUMA hinting fault is counted");
+		env->numa = false;
+		return;
+	}
+	/* LRU reclaim without swap; MADV_PAGEOUT allows it (allow_swap()). */
+	rwp_cg_write(env->cgroup, "memory.swap.max", "0");
+}
+
+void rwp_env_restore(struct rwp_env *env)
+{
+	if (env->cgroup)
+		rwp_memcg_leave();
+	rwp_env_recover();
+	if (mthp_saved[0])
+		write_str(MTHP_ENABLED, mthp_saved);
+}
+
+void rwp_env_recover(void)
+{
+	thp_restore_settings();
+	rwp_numa_restore(&numa_saved);
+}
