@@ -9,8 +9,6 @@ bin=$1 module=$2 rounds=$3 iters=$4
 read -r -a configs <<< "$5"
 kunit_glob=/sys/module/kunit/parameters/filter_glob
 
-# The mTHP shmem folios the pageout workload reclaims.
-echo always > /sys/kernel/mm/transparent_hugepage/hugepages-64kB/shmem_enabled
 [ -w "$kunit_glob" ] && echo none.none > "$kunit_glob"
 for ((r = 0; r < rounds; r++)); do
 	for ((k = 0; k < ${#configs[@]}; k++)); do
@@ -21,4 +19,3 @@ for ((r = 0; r < rounds; r++)); do
 	done
 done
 [ -w "$kunit_glob" ] && echo '*' > "$kunit_glob"
-echo never > /sys/kernel/mm/transparent_hugepage/hugepages-64kB/shmem_enabled

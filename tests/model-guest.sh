@@ -4,7 +4,8 @@
 # under each configuration named in RWP_MODEL_CONFIGS ("none": no module;
 # a policy or a mutant: tests/insmod-rwp.sh), after the
 # guest setup make check's setup phase does too (tests/guest-setup.sh: zram
-# swap, ext4 on loop for O_DIRECT, cgroup2), and 64 KiB mTHP on. Output: OUT_DIR/model/CONFIG.ktap, and
+# swap, ext4 on loop for O_DIRECT, cgroup2); the checker turns its mTHP
+# size on itself. Output: OUT_DIR/model/CONFIG.ktap, and
 # one summary line per configuration on stdout. The kernel log of the whole
 # run (OUT_DIR/model/kmsg) is judged as make check judges it: a splat, or a
 # stack dump no test announced, fails the run.
@@ -15,10 +16,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$2/model
 mkdir -p "$out"
 configs=$RWP_MODEL_CONFIGS
-thp=/sys/kernel/mm/transparent_hugepage
 
 "$top/tests/guest-setup.sh" zram_swap ext4_on_loop cgroup2
-[ -e $thp/hugepages-64kB/enabled ] && echo always > $thp/hugepages-64kB/enabled
 export RWP_DIO_DIR=/tmp/rwp-dio
 cat /dev/kmsg > "$out/kmsg" &
 kmsg_pid=$!

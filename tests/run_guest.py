@@ -60,6 +60,14 @@ HUNG_TASK_CHECK_SECONDS = 4
 HUNG_TASK = "/proc/sys/kernel/hung_task_timeout_secs"
 HUNG_TASK_CHECK = "/proc/sys/kernel/hung_task_check_interval_secs"
 THP = "/sys/kernel/mm/transparent_hugepage"
+# The order of the tests' mTHP folios (RWP_MTHP_ORDER, tests/rwp_lib.h).
+MTHP_ORDER = 4
+
+
+def thp_dir(size):
+    """The sysfs directory of the THP size (bytes)."""
+    return f"{THP}/hugepages-{size >> 10}kB"
+
 
 kmsg = KmsgReader()
 
@@ -224,8 +232,13 @@ def phase_setup(w):
         rc, out = sh(setup, piece)
         leaf(w, piece, rc == 0, out)
     os.environ["RWP_DIO_DIR"] = "/tmp/rwp-dio"
-    leaf(w, "thp_pmd", os.path.exists(f"{THP}/hugepages-2048kB"))
-    leaf(w, "mthp_64k", os.path.exists(f"{THP}/hugepages-64kB"))
+    try:
+        with open(f"{THP}/hpage_pmd_size", encoding="utf-8") as f:
+            pmd = int(f.read())
+    except OSError:
+        pmd = 0
+    leaf(w, "thp_pmd", bool(pmd) and os.path.exists(thp_dir(pmd)))
+    leaf(w, "mthp_64k", os.path.exists(thp_dir(os.sysconf("SC_PAGE_SIZE") << MTHP_ORDER)))
     leaf(w, "gup_test", os.path.exists("/sys/kernel/debug/gup_test"))
     rc, out = sh(setup, "hugetlb_2m")
     leaf(w, "hugetlb_2m", rc == 0, out)

@@ -7,7 +7,7 @@
  *              gate, a fault and its resolution, per page;
  *   collapse   MADV_COLLAPSE of a protected, PTE-mapped shmem THP: the
  *              collapse gate refuses, per attempt;
- *   pageout    MADV_PAGEOUT of protected 64 KiB shmem folios and the
+ *   pageout    MADV_PAGEOUT of protected mTHP shmem folios and the
  *              refault: reclaim batches the unmap (the rmap gate), per folio.
  * And what every process pays, where no gate is asked or it says yes:
  *   gup_rwp    the same read of unprotected pages of an RWP-registered VMA;
@@ -30,10 +30,10 @@
 
 #include "kselftest.h"
 #include "vm_util.h"
+#include "hugepage_settings.h"
 #include "rwp_lib.h"
 
 #define GUP_PAGES	64
-#define MTHP		(64 * 1024UL)
 #define MTHP_FOLIOS	16
 
 static double now_ns(void)
@@ -154,13 +154,19 @@ static double bench_collapse_ok(int iters)
 
 static double bench_pageout(int iters)
 {
-	size_t len = MTHP_FOLIOS * MTHP;
+	size_t len = MTHP_FOLIOS * rwp_mthp_size();
+	struct thp_settings s;
 	struct rwp_ctx ctx;
 	double t = 0, t0;
 	char *area;
 	int i;
 
-	area = shmem_map(len, MTHP);
+	/* The folios reclaim batches: shmem mTHP on for this workload. */
+	thp_save_settings();
+	thp_read_settings(&s);
+	s.shmem_hugepages[RWP_MTHP_ORDER].enabled = SHMEM_ALWAYS;
+	thp_push_settings(&s);
+	area = shmem_map(len, rwp_mthp_size());
 	memset(area, 1, len);
 	if (rwp_open(&ctx, false) || rwp_register(&ctx, area, len))
 		ksft_exit_fail_msg("pageout setup\n");
@@ -173,6 +179,7 @@ static double bench_pageout(int iters)
 	}
 	rwp_close(&ctx);
 	munmap(area, len);
+	thp_restore_settings();
 	return t / ((double)iters * MTHP_FOLIOS);
 }
 

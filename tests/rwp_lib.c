@@ -307,7 +307,7 @@ int rwp_is_swapped(void *addr)
 {
 	if (rwp_pagemap_fd() < 0)
 		return -1;
-	return !!(pagemap_get_entry(rwp_pagemap_fd(), addr) & PM_SWAP);
+	return pagemap_is_swapped(rwp_pagemap_fd(), addr);
 }
 
 int rwp_is_present(void *addr)
@@ -363,11 +363,14 @@ long rwp_count_accessed(void *addr, size_t len)
 }
 
 /* A bit of /proc/kpageflags (uapi kernel-page-flags.h) for the page at addr, or -1. */
-static int kpageflag(void *addr, int bit)
+/*
+ * Not vm_util's pageflags_get(): it takes a uint64_t *, which is not the
+ * __u64 of the kernel's types (unsigned long long) these tests use.
+ */
+int rwp_kpageflags(void *addr, __u64 *flags)
 {
 	unsigned long pfn;
-	__u64 flags;
-	ssize_t ret;
+	ssize_t got;
 	int fd;
 
 	if (rwp_pagemap_fd() < 0)
@@ -378,9 +381,16 @@ static int kpageflag(void *addr, int bit)
 	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ret = pread(fd, &flags, sizeof(flags), pfn * sizeof(flags));
+	got = pread(fd, flags, sizeof(*flags), pfn * sizeof(*flags));
 	close(fd);
-	return ret == sizeof(flags) ? !!(flags & BIT_ULL(bit)) : -1;
+	return got == sizeof(*flags) ? 0 : -1;
+}
+
+static int kpageflag(void *addr, int bit)
+{
+	__u64 flags;
+
+	return rwp_kpageflags(addr, &flags) ? -1 : !!(flags & BIT_ULL(bit));
 }
 
 /* KPF_ACTIVE, KPF_SWAPBACKED and KPF_ZERO_PAGE, which vm_util.h does not define. */
@@ -585,6 +595,20 @@ static long table_value(const char *table, const char *name)
 		if (!strncmp(line, name, n) && line[n] == ' ')
 			return strtol(line + n + 1, NULL, 10);
 	return -1;
+}
+
+size_t rwp_mthp_size(void)
+{
+	return psize() << RWP_MTHP_ORDER;
+}
+
+const char *rwp_mthp_path(const char *file)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hugepages-%zukB/%s",
+		 rwp_mthp_size() >> 10, file);
+	return path;
 }
 
 long rwp_vmstat(const char *name)

@@ -130,6 +130,8 @@ int rwp_folio_active(void *addr);
 int rwp_folio_swapbacked(void *addr);
 /* Is the page mapped at addr the shared zero page (KPF_ZERO_PAGE)? -1 on error. */
 int rwp_is_zero_page(void *addr);
+/* The /proc/kpageflags of the page mapped at addr: 0, or -1 if none is mapped. */
+int rwp_kpageflags(void *addr, __u64 *flags);
 /* /dev/kmsg, positioned after the last record so far; -1 on error. */
 int rwp_kmsg_open_at_end(void);
 /* Has a record read from fd since it was opened (or last asked) said text? */
@@ -156,6 +158,16 @@ long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_fl
 #define FOLL_HONOR_NUMA_FAULT	0x1000
 /* xorshift64*: the next number of a sequence reproducible from its seed. */
 unsigned long rwp_rand(unsigned long long *state);
+
+/*
+ * The order of the mTHP folios the tests use: 64 KiB with 4 KiB pages,
+ * the size arm64 maps with its contiguous bit. Their size and their sysfs
+ * directory follow from the page size.
+ */
+#define RWP_MTHP_ORDER	4
+size_t rwp_mthp_size(void);
+/* /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/file (static: one at a time). */
+const char *rwp_mthp_path(const char *file);
 
 /* An anonymous or shared mapping of len whose start is aligned to align. */
 void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd);

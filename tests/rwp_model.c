@@ -10,24 +10,39 @@
 
 #include "rwp_model.h"
 
-static const size_t range_pages[NR_RANGES] = {
-	[R_ANON4K] = 32, [R_ANONTHP] = 512, [R_ANON64K] = 32,
-	[R_SHMEM] = 512, [R_SHMEM_WP] = 512,
-};
+/* Pages in a PMD and in an mTHP folio: rwp_model_geometry(). */
+static size_t pmd_pages, mthp_pages;
 
-static const size_t range_block[NR_RANGES] = {
-	[R_ANON4K] = 1, [R_ANONTHP] = 512, [R_ANON64K] = 16,
-	[R_SHMEM] = 512, [R_SHMEM_WP] = 512,
-};
-
-size_t rwp_range_pages(int range)
+void rwp_model_geometry(size_t pmd, size_t mthp)
 {
-	return range_pages[range];
+	pmd_pages = pmd;
+	mthp_pages = mthp;
 }
 
 size_t rwp_range_block(int range)
 {
-	return range_block[range];
+	if (range == R_ANON4K)
+		return 1;
+	return range == R_ANON64K ? mthp_pages : pmd_pages;
+}
+
+size_t rwp_range_pages(int range)
+{
+	/* Two large folios of the mTHP range; 32 small pages of the 4K one. */
+	if (range == R_ANON4K)
+		return 32;
+	return (range == R_ANON64K ? 2 : 1) * rwp_range_block(range);
+}
+
+size_t rwp_max_range_pages(void)
+{
+	size_t max = 0;
+	int r;
+
+	for (r = 0; r < NR_RANGES; r++)
+		if (rwp_range_pages(r) > max)
+			max = rwp_range_pages(r);
+	return max;
 }
 
 void model_init(struct rwp_model *m, const struct rwp_mode *mode)
@@ -45,8 +60,8 @@ void model_init(struct rwp_model *m, const struct rwp_mode *mode)
 		rm->kind = r;
 		rm->shmem = r == R_SHMEM || r == R_SHMEM_WP;
 		rm->wp = r == R_SHMEM_WP;
-		rm->nr_pages = range_pages[r];
-		rm->block = range_block[r];
+		rm->nr_pages = rwp_range_pages(r);
+		rm->block = rwp_range_block(r);
 		rm->pages = calloc(rm->nr_pages, sizeof(*rm->pages));
 		/* The executor fills every page before registering: all populated. */
 		for (i = 0; i < rm->nr_pages; i++) {

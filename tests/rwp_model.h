@@ -82,9 +82,16 @@ enum rwp_access {
 	ACC_GUP_NORETRY,/* a read GUP that cannot wait for a handler */
 };
 
+/*
+ * The system's geometry, before anything else: pages in a PMD and in the
+ * mTHP folios the mTHP range uses. The ranges are sized from it.
+ */
+void rwp_model_geometry(size_t pmd_pages, size_t mthp_pages);
 /* Pages in a range; pages a fault may populate at once (its large folio). */
 size_t rwp_range_pages(int range);
 size_t rwp_range_block(int range);
+/* The pages of the largest range. */
+size_t rwp_max_range_pages(void);
 
 void model_init(struct rwp_model *m, const struct rwp_mode *mode);
 void model_free(struct rwp_model *m);

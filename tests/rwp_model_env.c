@@ -15,9 +15,9 @@ void rwp_env_probe(struct rwp_env *env)
 	env->dio_dir = dio && !stat(dio, &st) ? dio : NULL;
 	env->gup_test = !access("/sys/kernel/debug/gup_test", R_OK);
 	env->gup_timeout = t ? atoi(t) : 5;
+	/* The ranges' sizes: a PMD's pages, an mTHP folio's (0 without THP). */
+	rwp_model_geometry(read_pmd_pagesize() / psize(), 1UL << RWP_MTHP_ORDER);
 }
-
-#define MTHP_ENABLED	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled"
 
 static char mthp_saved[32];
 static struct rwp_numa_knobs numa_saved;
@@ -56,10 +56,10 @@ void rwp_env_setup(struct rwp_env *env)
 {
 	char buf[128];
 
-	if (read_line(MTHP_ENABLED, buf, sizeof(buf)) && strstr(buf, "[never]")) {
+	if (read_line(rwp_mthp_path("enabled"), buf, sizeof(buf)) && strstr(buf, "[never]")) {
 		snprintf(mthp_saved, sizeof(mthp_saved), "never");
-		if (write_str(MTHP_ENABLED, "always"))
-			ksft_print_msg("enabled 64 KiB mTHP for the run\n");
+		if (write_str(rwp_mthp_path("enabled"), "always"))
+			ksft_print_msg("enabled %zu KiB mTHP for the run\n", rwp_mthp_size() >> 10);
 	}
 	/* What rwp_env_recover() puts back after a run killed in the daemon or NUMA op. */
 	thp_save_settings();
@@ -82,7 +82,7 @@ void rwp_env_restore(struct rwp_env *env)
 		rwp_memcg_leave();
 	rwp_env_recover();
 	if (mthp_saved[0])
-		write_str(MTHP_ENABLED, mthp_saved);
+		write_str(rwp_mthp_path("enabled"), mthp_saved);
 }
 
 void rwp_env_recover(void)

@@ -76,10 +76,10 @@ static int setup(const struct rwp_mode *mode)
 			run.memfd[r] = memfd_create("rwp-model", MFD_CLOEXEC);
 			if (run.memfd[r] < 0 || ftruncate(run.memfd[r], len))
 				goto err;
-			run.base[r] = aligned_mmap(len, HPAGE, PROT_READ | PROT_WRITE,
+			run.base[r] = aligned_mmap(len, hpage(), PROT_READ | PROT_WRITE,
 						   MAP_SHARED, run.memfd[r]);
 		} else {
-			run.base[r] = aligned_mmap(len, r == R_ANON64K ? MTHP : HPAGE,
+			run.base[r] = aligned_mmap(len, r == R_ANON64K ? rwp_mthp_size() : hpage(),
 						   PROT_READ | PROT_WRITE,
 						   MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		}
@@ -93,7 +93,7 @@ static int setup(const struct rwp_mode *mode)
 		fill(r);
 	}
 	/* Best effort: a PMD THP for the anon THP range (observed, not assumed). */
-	madvise(run.base[R_ANONTHP], HPAGE, MADV_COLLAPSE);
+	madvise(run.base[R_ANONTHP], hpage(), MADV_COLLAPSE);
 
 	run.uffd = open_uffd(UFFD_FEATURE_RWP | (mode->sync ? 0 : UFFD_FEATURE_RWP_ASYNC) |
 			     (mode->event_fork ? UFFD_FEATURE_EVENT_FORK : 0) |
@@ -186,8 +186,8 @@ static void exec_op(const struct rwp_op *op)
 	int r = rwp_op_span(op, &first, &n);
 	char *addr = page_addr(r, first);
 	size_t len = n * ps();
-	bool swapped[512];
-	unsigned char outs[512];
+	bool swapped[rwp_max_range_pages()];
+	unsigned char outs[rwp_max_range_pages()];
 
 	model_begin(&run.m);
 	file_pmd_split(op, r, first, n);

@@ -78,7 +78,7 @@ long rwp_exec_run(const struct rwp_env *env, const struct rwp_mode *mode,
 
 /* Prints an op as a C initializer: { OP_..., R_..., first, n, arg }. */
 int rwp_op_format_c(const struct rwp_op *op, char *buf, size_t len);
-/* Prints an op for people: "protect shmem [0, +512)". */
+/* Prints an op for people: "protect anon4k [0, +32)". */
 int rwp_op_format(const struct rwp_op *op, char *buf, size_t len);
 
 /*
@@ -88,7 +88,10 @@ int rwp_op_format(const struct rwp_op *op, char *buf, size_t len);
  */
 int rwp_exec_replay(const struct rwp_mode *mode, const struct rwp_op *ops, size_t n);
 
-/* The environment, probed from the system and RWP_DIO_DIR. */
+/*
+ * The environment, probed from the system and RWP_DIO_DIR, and the model's
+ * geometry (rwp_model_geometry()) from the system's page and PMD sizes.
+ */
 void rwp_env_probe(struct rwp_env *env);
 /*
  * What the ranges need from the system: 64 KiB mTHP enabled, and a

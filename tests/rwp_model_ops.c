@@ -223,7 +223,7 @@ void op_force_read(int r, size_t i, bool peek, int prot)
 
 void op_fork(void)
 {
-	unsigned char outs[NR_RANGES][512];
+	unsigned char outs[NR_RANGES][rwp_max_range_pages()];
 	char names[64];
 	int r, st, fds[2], shown = 0;
 	pid_t child;
@@ -348,11 +348,11 @@ static void collapse_armed_other(char *map, int memfd)
 	if (lseek(memfd, 0, SEEK_DATA) < 0)
 		return;
 	do {
-		ret = madvise(map, HPAGE, MADV_COLLAPSE) ? errno : 0;
+		ret = madvise(map, hpage(), MADV_COLLAPSE) ? errno : 0;
 	} while (ret == EAGAIN && ++tries < COLLAPSE_TRIES);
 	if (ret == EINVAL)
 		fail("MADV_COLLAPSE of a MINOR-registered mapping refused (EINVAL); ");
-	else if (!ret && !check_huge_shmem(map, HPAGE, 1, HPAGE))
+	else if (!ret && !check_huge_shmem(map, hpage(), 1, hpage()))
 		fail("MADV_COLLAPSE of a MINOR-registered mapping left it PTE-mapped; ");
 }
 
@@ -363,22 +363,22 @@ void op_collapse(int r, bool other)
 
 	/* Whether the range's own collapse succeeds is the kernel's business: both allowed. */
 	if (!other || run.memfd[r] < 0) {
-		madvise(run.base[r], r == R_ANON4K || r == R_ANON64K ? range_len(r) : HPAGE,
+		madvise(run.base[r], r == R_ANON4K || r == R_ANON64K ? range_len(r) : hpage(),
 			MADV_COLLAPSE);
 		rule_collapse(&run.m, r);
 		return;
 	}
-	map = aligned_mmap(HPAGE, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, run.memfd[r]);
+	map = aligned_mmap(hpage(), hpage(), PROT_READ | PROT_WRITE, MAP_SHARED, run.memfd[r]);
 	if (map == MAP_FAILED) {
 		broken("no second mapping of %s: %s; ", rwp_range_names[r], strerror(errno));
 		return;
 	}
-	armed = uffd_register_mode(map, HPAGE, UFFDIO_REGISTER_MODE_MINOR);
+	armed = uffd_register_mode(map, hpage(), UFFDIO_REGISTER_MODE_MINOR);
 	if (armed < 0)
 		broken("MINOR registration of a second mapping: %s; ", strerror(-armed));
 	else
 		collapse_armed_other(map, run.memfd[r]);
-	munmap(map, HPAGE);
+	munmap(map, hpage());
 	if (armed >= 0)
 		close(armed);
 	rule_collapse(&run.m, r);
@@ -411,17 +411,17 @@ void op_khugepaged(void)
 	s.shmem_enabled = SHMEM_ADVISE;
 	s.khugepaged.scan_sleep_millisecs = 10;
 	s.khugepaged.alloc_sleep_millisecs = 10;
-	s.khugepaged.pages_to_scan = 8 * (HPAGE / ps());
+	s.khugepaged.pages_to_scan = 8 * (hpage() / ps());
 	thp_write_settings(&s);
 	for (r = 0; r < NR_RANGES; r++) {
 		if (run.memfd[r] < 0)
 			continue;
-		twin[r] = aligned_mmap(HPAGE, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		twin[r] = aligned_mmap(hpage(), hpage(), PROT_READ | PROT_WRITE, MAP_SHARED,
 				       run.memfd[r]);
 		if (twin[r] == MAP_FAILED)
 			twin[r] = NULL;
 		else
-			madvise(twin[r], HPAGE, MADV_HUGEPAGE);
+			madvise(twin[r], hpage(), MADV_HUGEPAGE);
 	}
 	start = thp_read_num("khugepaged/full_scans");
 	deadline = now() + KHUGEPAGED_SECONDS;
@@ -433,7 +433,7 @@ void op_khugepaged(void)
 		       KHUGEPAGED_SECONDS);
 	for (r = 0; r < NR_RANGES; r++) {
 		if (twin[r])
-			munmap(twin[r], HPAGE);
+			munmap(twin[r], hpage());
 		rule_khugepaged(&run.m, r);
 	}
 }
@@ -541,7 +541,7 @@ void op_mremap(int r)
 	unsigned int before = remaps_after(0, 0);
 	char *to, *got;
 
-	to = aligned_mmap(len, r == R_ANON64K ? MTHP : HPAGE, PROT_NONE,
+	to = aligned_mmap(len, r == R_ANON64K ? rwp_mthp_size() : hpage(), PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	/* No room is this process's problem, not the kernel's: nothing moved. */
 	if (to == MAP_FAILED)

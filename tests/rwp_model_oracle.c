@@ -12,19 +12,9 @@
 /* The /proc/kpageflags of the page mapped at addr; 0 if none is. */
 static __u64 kpageflags_at(char *addr)
 {
-	unsigned long pfn = pagemap_get_pfn(rwp_pagemap_fd(), addr);
-	__u64 flags = 0;
-	int fd;
+	__u64 flags;
 
-	if (pfn == -1UL)
-		return 0;
-	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &flags, sizeof(flags), pfn * sizeof(flags)) != sizeof(flags))
-		flags = 0;
-	close(fd);
-	return flags;
+	return rwp_kpageflags(addr, &flags) ? 0 : flags;
 }
 
 /*
@@ -57,10 +47,10 @@ static bool huge_zero_mapped(int r)
 bool pmd_mapped(int r)
 {
 	if (r == R_ANONTHP)
-		return rwp_smaps_kb(run.base[r], "AnonHugePages:") >= (long)(HPAGE >> 10) ||
+		return rwp_smaps_kb(run.base[r], "AnonHugePages:") >= (long)(hpage() >> 10) ||
 		       huge_zero_mapped(r);
 	if (r == R_SHMEM || r == R_SHMEM_WP)
-		return rwp_smaps_kb(run.base[r], "ShmemPmdMapped:") >= (long)(HPAGE >> 10);
+		return rwp_smaps_kb(run.base[r], "ShmemPmdMapped:") >= (long)(hpage() >> 10);
 	return false;
 }
 
@@ -70,7 +60,7 @@ bool observe(int r, unsigned char *outs, bool *swapped)
 	size_t i, nr = rwp_range_pages(r);
 	bool shmem = r == R_SHMEM || r == R_SHMEM_WP;
 	int tries = 0;
-	__u64 e[512];
+	__u64 e[rwp_max_range_pages()];
 
 again:
 	if (pread(rwp_pagemap_fd(), e, nr * sizeof(e[0]),
@@ -154,8 +144,8 @@ const char *allowed_names(unsigned int allow, char *buf, size_t len)
 /* The oracle: every page of every range against the model. */
 void check_all(void)
 {
-	unsigned char outs[512];
-	bool acc[512];
+	unsigned char outs[rwp_max_range_pages()];
+	bool acc[rwp_max_range_pages()];
 	char names[64];
 	int r, shown = 0;
 	size_t i;

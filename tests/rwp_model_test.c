@@ -131,8 +131,11 @@ static void pick_span(struct rwp_op *op, size_t nr, unsigned int whole, unsigned
 	}
 }
 
-/* A window: 16 pages, one 64 KiB folio's worth, aligned. */
-#define WINDOW		16
+/* A window: one mTHP folio's worth of pages, aligned. */
+static size_t window_pages(void)
+{
+	return rwp_range_block(R_ANON64K);
+}
 
 /*
  * Half of a burst's operations on its range stay inside one window: the
@@ -142,9 +145,9 @@ static void pick_span(struct rwp_op *op, size_t nr, unsigned int whole, unsigned
  */
 static void confine(struct rwp_op *op, size_t window)
 {
-	size_t end = window + WINDOW;
+	size_t end = window + window_pages();
 
-	op->first = window + op->first % WINDOW;
+	op->first = window + op->first % window_pages();
 	if (op->first + op->n > end)
 		op->n = end - op->first;
 }
@@ -166,7 +169,7 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 		if (!burst) {
 			focus = pick_focus();
 			burst = 6 + pick(10);
-			window = pick(rwp_range_pages(focus) / WINDOW) * WINDOW;
+			window = pick(rwp_range_pages(focus) / window_pages()) * window_pages();
 		}
 		burst--;
 		op->range = pick(10) < 8 ? focus : pick(NR_RANGES);
@@ -188,7 +191,9 @@ static void generate(unsigned long long seed, struct rwp_op *ops, size_t n)
 			 */
 			if (op->range == R_SHMEM_WP && pick(4)) {
 				op->arg = GUP_TEST_HONOR;
-				op->n = op->first + WINDOW <= nr ? WINDOW : nr - op->first;
+				op->n = nr - op->first;
+				if (op->n > window_pages())
+					op->n = window_pages();
 				continue;
 			}
 			break;
@@ -540,6 +545,9 @@ int main(void)
 	if (replay)
 		nseeds = 1;
 
+	rwp_env_probe(&env);
+	if (!rwp_range_pages(R_ANONTHP))
+		ksft_exit_skip("no PMD-sized THP: the model's THP and shmem ranges are one PMD\n");
 	if (getenv("RWP_MODEL_DUMP")) {
 		/* Just the generated sequences, for reading: no kernel needed. */
 		for (s = 0; s < nseeds; s++) {
@@ -553,7 +561,6 @@ int main(void)
 	if (!rwp_supported())
 		ksft_exit_skip("no userfaultfd RWP in this kernel\n");
 	ksft_set_plan(nseeds);
-	rwp_env_probe(&env);
 	rwp_env_setup(&env);
 	ksft_print_msg("model: %d seeds, %.0f s, gup_test %s, O_DIRECT %s, LRU reclaim %s\n",
 		       nseeds, total, env.gup_test ? "yes" : "no",

@@ -46,9 +46,6 @@
 #define MADV_COLLAPSE	25
 #endif
 
-#define HPAGE		(2UL << 20)
-#define MTHP		(64UL << 10)
-
 /* Reader requests. */
 enum { REQ_PVR, REQ_PROC_MEM, REQ_PEEK };
 
@@ -96,6 +93,12 @@ extern struct run run;
 static inline size_t ps(void)
 {
 	return psize();
+}
+
+/* A PMD's bytes: the THP and shmem ranges' block. */
+static inline size_t hpage(void)
+{
+	return rwp_range_block(R_ANONTHP) * ps();
 }
 
 static inline size_t range_len(int r)

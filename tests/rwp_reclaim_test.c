@@ -35,8 +35,6 @@
 #include "rwp_lib.h"
 #include "rwp_counters.h"
 
-#define MTHP_SIZE	(64 * 1024UL)
-#define MTHP_ORDER	4
 #define PATTERN(i)	((char)(0x31 + (i) % 200))
 
 static void fill(char *area, size_t len)
@@ -127,7 +125,7 @@ FIXTURE_SETUP(reclaim)
 {
 	int ret;
 
-	if (!(thp_supported_orders() & (1UL << MTHP_ORDER)))
+	if (!(thp_supported_orders() & (1UL << RWP_MTHP_ORDER)))
 		SKIP(return, "no 64 KiB mTHP");
 	ret = rwp_open(&self->env.ctx, true);
 	if (ret == RWP_UNSUPPORTED)
@@ -154,15 +152,15 @@ static void anon_mthp(struct __test_metadata *_metadata,
 
 	thp_read_settings(&s);
 	s.thp_enabled = THP_MADVISE;
-	s.hugepages[MTHP_ORDER].enabled = THP_ALWAYS;
+	s.hugepages[RWP_MTHP_ORDER].enabled = THP_ALWAYS;
 	thp_push_settings(&s);
 
-	env->len = nr_folios * MTHP_SIZE;
-	env->area = aligned_mmap(env->len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+	env->len = nr_folios * rwp_mthp_size();
+	env->area = aligned_mmap(env->len, rwp_mthp_size(), PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	ASSERT_NE(env->area, MAP_FAILED);
 	fill(env->area, env->len);
-	ASSERT_TRUE(check_huge_anon(env->area, env->len, nr_folios, MTHP_SIZE))
+	ASSERT_TRUE(check_huge_anon(env->area, env->len, nr_folios, rwp_mthp_size()))
 		TH_LOG("the range is not in 64 KiB folios");
 }
 
@@ -183,7 +181,7 @@ static size_t count_swapped(char *area, size_t len)
  */
 TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
 {
-	size_t nr = 8 * MTHP_SIZE / psize();
+	size_t nr = 8 * rwp_mthp_size() / psize();
 
 	if (!swap_available())
 		SKIP(return, "no swap (the runner sets up zram)");
@@ -200,8 +198,6 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
 	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len, 0);
 }
 
-#define MTHP_STATS	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/stats/"
-
 /*
  * Protected throughout: each folio goes out whole, as one 64 KiB swap-out
  * (the mTHP swpout counter), its swap entries all carrying the marker. It
@@ -211,7 +207,7 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_mixed, 120)
  */
 TEST_F_TIMEOUT(reclaim, anon_mthp_swap_uniform, 120)
 {
-	size_t nr_folios = 4, nr = nr_folios * MTHP_SIZE / psize();
+	size_t nr_folios = 4, nr = nr_folios * rwp_mthp_size() / psize();
 	unsigned long out_before, out_after, in_before, in_after;
 
 	if (!swap_available())
@@ -221,10 +217,10 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_uniform, 120)
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.len, true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), nr);
 
-	ASSERT_EQ(read_sysfs(MTHP_STATS "swpout", &out_before), 0);
-	ASSERT_EQ(read_sysfs(MTHP_STATS "swpin", &in_before), 0);
+	ASSERT_EQ(read_sysfs(rwp_mthp_path("stats/swpout"), &out_before), 0);
+	ASSERT_EQ(read_sysfs(rwp_mthp_path("stats/swpin"), &in_before), 0);
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
-	ASSERT_EQ(read_sysfs(MTHP_STATS "swpout", &out_after), 0);
+	ASSERT_EQ(read_sysfs(rwp_mthp_path("stats/swpout"), &out_after), 0);
 	ASSERT_EQ(count_swapped(self->env.area, self->env.len), nr)
 		TH_LOG("MADV_PAGEOUT left pages in memory");
 	ASSERT_EQ(out_after - out_before, nr_folios)
@@ -235,7 +231,7 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_uniform, 120)
 
 	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len,
 			ALL_PROTECTED);
-	ASSERT_EQ(read_sysfs(MTHP_STATS "swpin", &in_after), 0);
+	ASSERT_EQ(read_sysfs(rwp_mthp_path("stats/swpin"), &in_after), 0);
 	EXPECT_EQ(in_after, in_before) TH_LOG("a large folio was swapped into an armed VMA");
 }
 
@@ -252,28 +248,28 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_uniform, 120)
  */
 TEST_F(reclaim, lazyfree_pinned_restore)
 {
-	size_t i, per_folio = MTHP_SIZE / psize();
+	size_t i, per_folio = rwp_mthp_size() / psize();
 	char *control;
 	struct iovec iov[2];
 	int pfd[2];
 
 	anon_mthp(_metadata, &self->env, 3);
-	control = self->env.area + 2 * MTHP_SIZE;
+	control = self->env.area + 2 * rwp_mthp_size();
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_FREE), 0);
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
 
 	/* Pin before protecting: a read GUP of a protected page would fault. */
 	ASSERT_EQ(pipe(pfd), 0);
 	for (i = 0; i < 2; i++) {
-		iov[i].iov_base = self->env.area + i * MTHP_SIZE + psize();
+		iov[i].iov_base = self->env.area + i * rwp_mthp_size() + psize();
 		iov[i].iov_len = psize();
 	}
 	ASSERT_EQ(vmsplice(pfd[1], iov, 2, 0), 2 * psize());
-	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, MTHP_SIZE, true), 0);
-	ASSERT_EQ(rwp_protect(&self->env.ctx, control, MTHP_SIZE, true), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, rwp_mthp_size(), true), 0);
+	ASSERT_EQ(rwp_protect(&self->env.ctx, control, rwp_mthp_size(), true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), 2 * per_folio);
 	for (i = 0; i < 2; i++)
-		ASSERT_EQ(rwp_folio_active(self->env.area + i * MTHP_SIZE), 0)
+		ASSERT_EQ(rwp_folio_active(self->env.area + i * rwp_mthp_size()), 0)
 			TH_LOG("folio %zu is active already: activation would prove nothing", i);
 
 	rwp_gates_mark();
@@ -283,13 +279,13 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	close(pfd[1]);
 
 	for (i = 0; i < 2; i++)
-		EXPECT_EQ(rwp_folio_active(self->env.area + i * MTHP_SIZE), 1)
+		EXPECT_EQ(rwp_folio_active(self->env.area + i * rwp_mthp_size()), 1)
 			TH_LOG("folio %zu's unmap did not abort: no restore ran", i);
-	EXPECT_EQ(rwp_count_protected(self->env.area, MTHP_SIZE), per_folio)
+	EXPECT_EQ(rwp_count_protected(self->env.area, rwp_mthp_size()), per_folio)
 		TH_LOG("the restored PTEs lost their protection");
-	EXPECT_EQ(rwp_count_protected(self->env.area + MTHP_SIZE, MTHP_SIZE), 0)
+	EXPECT_EQ(rwp_count_protected(self->env.area + rwp_mthp_size(), rwp_mthp_size()), 0)
 		TH_LOG("the restored PTEs gained protection");
-	EXPECT_EQ(rwp_count_accessed(self->env.area, MTHP_SIZE), 0);
+	EXPECT_EQ(rwp_count_accessed(self->env.area, rwp_mthp_size()), 0);
 	for (i = 0; i < per_folio; i++)
 		EXPECT_EQ(rwp_is_present(control + i * psize()), 0)
 			TH_LOG("the unpinned control was not discarded");
@@ -554,23 +550,23 @@ TEST_F_TIMEOUT(reclaim, shmem_mthp_drops_protection, 120)
 
 	if (!swap_available())
 		SKIP(return, "no swap (the runner sets up zram)");
-	if (!(thp_shmem_supported_orders() & (1UL << MTHP_ORDER)))
+	if (!(thp_shmem_supported_orders() & (1UL << RWP_MTHP_ORDER)))
 		SKIP(return, "no 64 KiB shmem mTHP");
 	thp_read_settings(&s);
-	s.shmem_hugepages[MTHP_ORDER].enabled = SHMEM_ALWAYS;
+	s.shmem_hugepages[RWP_MTHP_ORDER].enabled = SHMEM_ALWAYS;
 	thp_push_settings(&s);
 
-	self->env.len = 4 * MTHP_SIZE;
+	self->env.len = 4 * rwp_mthp_size();
 	nr = self->env.len / psize();
 	fd = memfd_create("rwp-reclaim", MFD_CLOEXEC);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(ftruncate(fd, self->env.len), 0);
-	self->env.area = aligned_mmap(self->env.len, MTHP_SIZE, PROT_READ | PROT_WRITE,
+	self->env.area = aligned_mmap(self->env.len, rwp_mthp_size(), PROT_READ | PROT_WRITE,
 				      MAP_SHARED, fd);
 	close(fd);
 	ASSERT_NE(self->env.area, MAP_FAILED);
 	fill(self->env.area, self->env.len);
-	ASSERT_TRUE(check_huge_shmem(self->env.area, self->env.len, 4, MTHP_SIZE))
+	ASSERT_TRUE(check_huge_shmem(self->env.area, self->env.len, 4, rwp_mthp_size()))
 		TH_LOG("the memfd is not in 64 KiB folios");
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, self->env.len, true), 0);

@@ -38,8 +38,6 @@
 #include "rwp_lib.h"
 
 #define GUP_PAGES	64
-#define MTHP		(64 * 1024UL)
-#define MTHP_ORDER	4
 
 static time_t deadline;
 static atomic_ulong bad_data, lost_faults, collapsed, gup_reads, collapses, pageouts, frees;
@@ -248,19 +246,19 @@ static void *retract_worker(void *arg)
 /* Protected mTHP out to zram and back; lazyfree large folios. */
 static void *reclaim_worker(void *arg)
 {
-	size_t len = 8 * MTHP;
+	size_t mthp = rwp_mthp_size(), len = 8 * mthp;
 	struct rwp_ctx ctx;
 	char *area, *lazy;
 
-	area = aligned_mmap(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	lazy = aligned_mmap(len, MTHP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	area = aligned_mmap(len, mthp, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	lazy = aligned_mmap(len, mthp, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	if (area == MAP_FAILED || lazy == MAP_FAILED || rwp_open(&ctx, false))
 		ksft_exit_fail_msg("reclaim worker setup\n");
 	fill(area, len);
 	fill(lazy, len);
-	if (!check_huge_anon(area, len, len / MTHP, MTHP) ||
-	    !check_huge_anon(lazy, len, len / MTHP, MTHP))
-		ksft_exit_fail_msg("reclaim worker: no 64 KiB folios\n");
+	if (!check_huge_anon(area, len, len / mthp, mthp) ||
+	    !check_huge_anon(lazy, len, len / mthp, mthp))
+		ksft_exit_fail_msg("reclaim worker: no mTHP folios\n");
 	if (rwp_register(&ctx, area, len))
 		ksft_exit_fail_msg("reclaim worker register\n");
 
@@ -295,12 +293,12 @@ int main(int argc, char **argv)
 
 	deadline = time(NULL) + (argc > 1 ? atoi(argv[1]) : 30);
 	/* 64 KiB anon folios, so that reclaim reaches the batched unmap. */
-	if (!(thp_supported_orders() & (1UL << MTHP_ORDER)))
+	if (!(thp_supported_orders() & (1UL << RWP_MTHP_ORDER)))
 		ksft_exit_fail_msg("no 64 KiB mTHP\n");
 	thp_save_settings();
 	thp_read_settings(&thp);
 	thp.thp_enabled = THP_MADVISE;
-	thp.hugepages[MTHP_ORDER].enabled = THP_ALWAYS;
+	thp.hugepages[RWP_MTHP_ORDER].enabled = THP_ALWAYS;
 	thp_push_settings(&thp);
 	ksft_print_header();
 	ksft_set_plan(3);
