@@ -21,12 +21,13 @@
 #   make shell   a root shell in the VM, this checkout as working directory
 #   make clean   remove what the builds left in the checkout and the cache
 KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
+KARCH := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KARCH')
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) modules
 
 rust-analyzer:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) rust-analyzer
+	$(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) rust-analyzer
 
 run check stress:
 	@DURATION=$(DURATION) bash scripts/run.sh $@

@@ -33,7 +33,7 @@ done
 for k in test prod; do
 	mkdir -p "$base/module-$k"
 	cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$base/module-$k/"
-	make -s -C "$(kbuild_of "$k")" M="$base/module-$k" modules >/dev/null ||
+	make -s -C "$(kbuild_of "$k")" M="$base/module-$k" ARCH="$KARCH" modules >/dev/null ||
 		die "the module does not build against the $k kernel"
 done
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$base/bin" ||

@@ -39,3 +39,17 @@ die() {
 	printf 'error: %s\n' "$*" >&2
 	exit 1
 }
+
+# The architecture the kernel, the module, the tests and the VM are built
+# and booted for (make check ARCH=...), x86_64 only for now: the kernel's
+# ARCH for it, its boot image, virtme-ng's name for it, and QEMU's package.
+ARCH=${ARCH:-x86_64}
+case $ARCH in
+x86_64 | x86)
+	ARCH=x86_64 KARCH=x86 KIMAGE=arch/x86/boot/bzImage VNG_ARCH=x86_64
+	QEMU_PKG=qemu-system-x86
+	;;
+*)
+	die "ARCH=$ARCH: only x86_64 is built and booted so far"
+	;;
+esac

@@ -5,7 +5,8 @@
 #      rewriting only the files whose patched content changed (so make
 #      rebuilds only what the change touches);
 #   3. configure from config/rwp.config when the fragment changed;
-#   4. make bzImage, modules and the uapi headers with O=$KBUILD.
+#   4. make the boot image ($KIMAGE), modules and the uapi headers with O=$KBUILD,
+#      for $ARCH (scripts/env.sh).
 # make bench builds two more flavours, each in an O= directory of its own:
 #   scripts/kernel.sh prod    the same tree, configured with config/prod.config
 #                             after rwp.config: the debugging off
@@ -125,10 +126,10 @@ configure() {
 	stage "kernel: configuring $FLAVOUR from ${FRAGS[*]##*/}"
 	mkdir -p "$KBUILD"
 	# What virtme-ng needs first, our fragments last: the last word wins.
-	virtme-configkernel --allnoconfig --dry-run --arch x86_64 \
+	virtme-configkernel --allnoconfig --dry-run --arch "$VNG_ARCH" \
 		> "$KBUILD/rwp-allconfig" || die "virtme-configkernel --dry-run failed"
 	cat "${FRAGS[@]}" >> "$KBUILD/rwp-allconfig"
-	make -s -C "$KSRC" O="$KBUILD" KCONFIG_ALLCONFIG="$KBUILD/rwp-allconfig" \
+	make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" KCONFIG_ALLCONFIG="$KBUILD/rwp-allconfig" \
 		allnoconfig </dev/null > "$KBUILD/rwp-kconfig.log" 2>&1 ||
 		die "make allnoconfig failed: see $KBUILD/rwp-kconfig.log"
 	# Kconfig silently drops what it cannot satisfy: refuse that. Each
@@ -160,14 +161,14 @@ else
 	apply_series
 fi
 configure
-grep -q 'Rust is available' <(make -s -C "$KSRC" O="$KBUILD" rustavailable 2>&1) ||
+grep -q 'Rust is available' <(make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" rustavailable 2>&1) ||
 	die "make rustavailable fails: run scripts/setup.sh (rust-src, bindgen, libclang)"
-stage "kernel: make -j$JOBS bzImage modules headers (cold: ~10 min)"
+stage "kernel: make -j$JOBS ${KIMAGE##*/} modules headers (cold: ~10 min)"
 touch "$KBUILD/.rwp-build-start"
 ticker &
 ticker_pid=$!
 set +e
-make -s -C "$KSRC" O="$KBUILD" -j"$JOBS" bzImage modules headers 2>&1 |
+make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" -j"$JOBS" "${KIMAGE##*/}" modules headers 2>&1 |
 	tee "$RWP_CACHE/kbuild.log" | grep -E 'warning:|error:|Error [0-9]'
 rc=${PIPESTATUS[0]}
 set -e

@@ -8,7 +8,7 @@ set -euo pipefail
 # libcap-dev, libnuma-dev: four programs of the tree's selftests/mm, which
 # make check builds whole with the upstream series applied.
 APT_PKGS=(bc flex bison libelf-dev libssl-dev cpio kmod xz-utils rsync
-	  qemu-system-x86 busybox-static udev zstd libcap-dev libnuma-dev)
+	  "$QEMU_PKG" busybox-static udev zstd libcap-dev libnuma-dev)
 BINDGEN_VERSION=0.71.1
 LIBCLANG_VERSION=18.1.1
 BACKPORTS_LIST=/etc/apt/sources.list.d/rwp-trixie-backports.sources

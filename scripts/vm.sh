@@ -21,7 +21,7 @@ VM_QEMU_OPTS=${VM_QEMU_OPTS:-}	# more QEMU options (make bench: -icount)
 VM_CMDLINE="kunit.enable=1 kunit.autorun=1 log_buf_len=32M"
 mkdir -p "$RWP_OUT"
 
-[ -f "$KBUILD/arch/x86/boot/bzImage" ] || die "no kernel in $KBUILD: run scripts/kernel.sh"
+[ -f "$KBUILD/$KIMAGE" ] || die "no kernel in $KBUILD: run scripts/kernel.sh"
 
 # Prints the accelerator option for vng: nothing for KVM, --disable-kvm for TCG.
 accel() {
