@@ -6,6 +6,13 @@ Nesting is measured, not assumed: KUnit's debugfs output nests by 4 spaces,
 our runner by 2. A version line indented deeper than the current document
 opens a child document; the next result line at the parent's indentation
 closes it and is the child's result.
+
+Not the tree's tools/testing/kunit/kunit_parser.py: the judge needs what
+that parser folds away. It keeps SKIP as the only directive (TODO, XFAIL,
+XPASS and the runner's exit=N and "killed after" become a plain ok or not
+ok, and a killed program could pass), and a broken plan or numbering is a
+printed line and a count of errors, with no line number, where here each
+is an error of the node it belongs to, with its line, and fails the run.
 """
 import re
 from dataclasses import dataclass, field
