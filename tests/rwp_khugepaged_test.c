@@ -2,7 +2,7 @@
 /*
  * khugepaged must not collapse or retract the page table of a protected
  * VMA: the PTE table is where the RWP bits live, and a PMD mapping in its
- * place reads as 512 accessed pages.
+ * place reads as a PMD's worth of accessed pages.
  *
  * - anon: refused by the pte_uffd() check of the scan, whatever the gates
  *   say (a regression guard, with a positive control that the same range
@@ -290,7 +290,7 @@ TEST_F(collapse, shmem_pte_mapped_thp_uffd_wp)
  * mapping of it makes a THP and retracts the page tables of the other VMAs
  * mapping that range: of an unprotected twin (the positive control), not of
  * the protected VMA. Touching one byte of it afterwards must fault in one
- * PTE, not a PMD: with RWP, one page reported accessed, not 512; with
+ * PTE, not a PMD: with RWP, one page reported accessed, not a PMD's worth; with
  * uffd-wp, every page still write-protected.
  */
 static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env *env, bool wp)
