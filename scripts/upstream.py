@@ -13,9 +13,12 @@ The series is:
      entry, a line in run_vmtests.sh's uffd_rwp category (the first test adds
      the category and its ksft_uffd_rwp.sh); .gitignore needs nothing, it
      lists what to keep.
-Every line that serves the rwp module or its runner (tests/rwp_counters.h)
-is dropped, and what is left must name neither. The patches must be
-checkpatch.pl --strict clean. Exit 1, saying why, otherwise.
+The lines that serve the rwp module or its runner (tests/rwp_counters.h)
+are under #ifdef RWP_COUNTERS, which the tree's scripts/unifdef strips;
+what is left must name neither. The helpers are rwp_lib.[ch] as they are
+(tests/rwp_lib_local.[ch] has those only this project's programs use).
+The patches must be checkpatch.pl --strict clean. Exit 1, saying why,
+otherwise.
 """
 import argparse
 import fnmatch
@@ -38,14 +41,15 @@ PROGRAMS = [
     ("rwp_lifecycle_test.c", "uffd-rwp-lifecycle", "4-lifecycle.txt"),
 ]
 CATEGORY = "uffd_rwp"
-# Lines that exist for the module and its runner only: tests/rwp_counters.h.
-DROP = re.compile(r'\s*(#include "rwp_(lib|counters)\.h"|rwp_gates_mark\(\);'
-                  r"|EXPECT_GATE_CONSULTED\(.*\);)\s*")
+# The symbol the module's lines are under: tests/Makefile defines it.
+MODULE_ONLY = "RWP_COUNTERS"
+# Upstream, rwp_lib.h's helpers are vm_util.h's.
+LIB_INCLUDE = '#include "rwp_lib.h"'
 # What must not be left: the module, its counters, policies and mutants.
-FORBIDDEN = re.compile(r"rwp_gate|GATE_|rwp_counters|debug/rwp|rwp_lib|"
+FORBIDDEN = re.compile(r"rwp_gate|GATE_|rwp_counters|debug/rwp|rwp_lib|RWP_COUNTERS|"
                        r"\bpolic|\bmutant|\bmodule\b", re.I)
-# A top-level function's first line, or a declaration's.
-FUNCTION = re.compile(r"(?:static )?[a-z_][\w *]*?\b(\w+)\(")
+# A function's declaration in a header: its name.
+DECLARATION = re.compile(r"^[a-z_][\w *]*?\b(\w+)\(", re.M)
 # Fixed dates: the same sources give the same series.
 DATE = "2026-11-26T00:00:00+00:00"
 
@@ -65,12 +69,28 @@ def write(path, text):
         f.write(text)
 
 
-def strip_module(name, text):
-    """The test without the module's lines; blank lines left doubled, or
-    opening or closing a block, go too."""
+def unifdef(ksrc, text):
+    """text with the MODULE_ONLY blocks gone, by the tree's scripts/unifdef
+    (built from its source: the build directory may not have it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "unifdef")
+        subprocess.run(["cc", "-O2", "-o", exe, os.path.join(ksrc, "scripts", "unifdef.c")],
+                       check=True, capture_output=True)
+        r = subprocess.run([exe, f"-U{MODULE_ONLY}"], input=text, text=True,
+                           capture_output=True)
+    # 0: nothing changed, 1: something did, 2: trouble.
+    if r.returncode > 1:
+        raise Error(f"unifdef: {r.stderr.strip()}")
+    return r.stdout
+
+
+def strip_module(ksrc, name, text):
+    """The test without the module's lines (and without the include of
+    rwp_lib.h); blank lines left doubled, or opening or closing a block,
+    go too."""
     out = []
-    for line in text.splitlines():
-        if DROP.fullmatch(line):
+    for line in unifdef(ksrc, text).splitlines():
+        if line == LIB_INCLUDE:
             continue
         if not line.strip() and out and (not out[-1].strip() or out[-1].endswith("{")):
             continue
@@ -108,65 +128,6 @@ def add_includes(text, incs):
     return "\n".join(lines) + "\n"
 
 
-def functions(text):
-    """[(name or None, text)]: each top-level function of a C file with the
-    comment right above it, and what lies between them."""
-    lines, out, start, i = text.splitlines(keepends=True), [], 0, 0
-    while i < len(lines):
-        m = FUNCTION.match(lines[i])
-        if not m or lines[i].rstrip().endswith(";"):
-            i += 1
-            continue
-        j = i
-        while j > start and lines[j - 1].startswith(("/*", " *")):
-            j -= 1
-        out.append((None, "".join(lines[start:j])))
-        k = next(k for k in range(i, len(lines)) if lines[k].rstrip() == "}")
-        out.append((m.group(1), "".join(lines[j:k + 1])))
-        start = i = k + 1
-    out.append((None, "".join(lines[start:])))
-    return out
-
-
-def used(text, users):
-    """The functions of text that users call, and those they call in turn."""
-    defined = {name: body for name, body in functions(text) if name}
-    keep, todo = set(), [n for n in defined if re.search(rf"\b{n}\b", users)]
-    while todo:
-        name = todo.pop()
-        if name not in keep:
-            keep.add(name)
-            todo += [n for n in defined if re.search(rf"\b{n}\b", defined[name])]
-    return keep
-
-
-def prune_c(text, keep):
-    text = "".join(body for name, body in functions(text) if name is None or name in keep)
-    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
-
-
-def prune_h(text, keep):
-    """Declarations of functions not kept go, and a paragraph left with
-    nothing but its comment."""
-    out = []
-    for para in text.split("\n\n"):
-        lines, kept, declared, drop = para.splitlines(), [], 0, False
-        for line in lines:
-            m = FUNCTION.match(line)
-            if m:
-                declared += 1
-                drop = m.group(1) not in keep
-            if not drop:
-                kept.append(line)
-            if drop and line.rstrip().endswith(";"):
-                drop = False
-        code = [x for x in kept if not x.startswith(("/*", " *"))]
-        if declared and not code:
-            continue
-        out.append("\n".join(kept))
-    return "\n\n".join(out).rstrip("\n") + "\n"
-
-
 def clashes(mm, names):
     """Every program of the directory includes vm_util.h: a name it adds must
     be new to all of them (uffd-wp-mremap.c has a static mmap_aligned())."""
@@ -180,17 +141,15 @@ def clashes(mm, names):
         raise Error("vm_util would gain names the directory already uses: " + ", ".join(found))
 
 
-def helpers(vm_c, vm_h, users, mm):
-    """vm_util.[ch] with the helpers of rwp_lib.[ch] that users need appended."""
-    lib = read(os.path.join(TESTS, "rwp_lib.c"))
-    keep = used(lib, users)
-    clashes(mm, {n for n in keep if not re.search(rf"static [^\n]*\b{n}\(", lib)})
-    lib_incs, lib_body = includes_and_body(lib)
-    lib_incs = [i for i in lib_incs if not DROP.fullmatch(i) and i != '#include "vm_util.h"']
+def helpers(vm_c, vm_h, mm):
+    """vm_util.[ch] with rwp_lib.[ch] appended."""
+    lib_incs, lib_body = includes_and_body(read(os.path.join(TESTS, "rwp_lib.c")))
+    lib_incs = [i for i in lib_incs if i not in (LIB_INCLUDE, '#include "vm_util.h"')]
     hdr_incs, hdr_body = includes_and_body(read(os.path.join(TESTS, "rwp_lib.h")))
     hdr_body = re.sub(r"\n*#endif /\* RWP_LIB_H \*/\n$", "\n", hdr_body)
-    return (add_includes(vm_c, lib_incs).rstrip("\n") + "\n\n" + prune_c(lib_body, keep),
-            add_includes(vm_h, hdr_incs).rstrip("\n") + "\n\n" + prune_h(hdr_body, keep))
+    clashes(mm, set(DECLARATION.findall(hdr_body)))
+    return (add_includes(vm_c, lib_incs).rstrip("\n") + "\n\n" + lib_body,
+            add_includes(vm_h, hdr_incs).rstrip("\n") + "\n\n" + hdr_body)
 
 
 def add_program(tree, name, first):
@@ -289,9 +248,10 @@ def series(ksrc, orig, out, unsent=False):
         git(tree, "commit", "-q", "-m", "Linux 7.3 (the files this series touches)", env=env)
         base = git(tree, "rev-parse", "HEAD").strip()
 
-        tests = [strip_module(ours, read(os.path.join(TESTS, ours))) for ours, _, _ in PROGRAMS]
+        tests = [strip_module(ksrc, ours, read(os.path.join(TESTS, ours)))
+                 for ours, _, _ in PROGRAMS]
         vm_c, vm_h = (os.path.join(tree, MM, f) for f in ("vm_util.c", "vm_util.h"))
-        c, h = helpers(read(vm_c), read(vm_h), "".join(tests), os.path.join(ksrc, MM))
+        c, h = helpers(read(vm_c), read(vm_h), os.path.join(ksrc, MM))
         write(vm_c, c)
         write(vm_h, h)
         commit(tree, "1-vm_util.txt", ident)

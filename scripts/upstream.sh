@@ -12,10 +12,9 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-ORIG=$RWP_CACHE/linux-orig	# kernel.sh's pristine copies of what it patched
 
 series() {
-	python3 "$RWP_TOP/scripts/upstream.py" --ksrc "$KSRC" --orig "$ORIG" --out "$@"
+	python3 "$RWP_TOP/scripts/upstream.py" --ksrc "$KSRC" --orig "$RWP_ORIG" --out "$@"
 }
 
 # What the selftests/mm build reads of the tree: tools/ and three headers
@@ -26,7 +25,7 @@ pristine_tree() {
 	local tree=$1 f
 	rm -rf "$tree"
 	for f in "${PRISTINE[@]}"; do
-		[ ! -e "$ORIG/$f" ] || die "$f is patched by the series: no pristine copy here"
+		[ ! -e "$RWP_ORIG/$f" ] || die "$f is patched by the series: no pristine copy here"
 		mkdir -p "$tree/$(dirname "$f")"
 		cp -a "$KSRC/$f" "$tree/$f"
 	done

@@ -4,8 +4,10 @@
  * gate counters (/sys/kernel/debug/rwp/counters, there when it was loaded
  * with counters=1: lines of "SITE ASKED SAID ASKED_ON_UFFD_VMAS"), and the
  * lines saying which a test reached. Without the
- * file every check here is skipped, so the tests run on any 7.3 kernel;
- * `make upstream` drops every line that uses this header.
+ * file every check here is skipped, so the tests run on any 7.3 kernel.
+ * In the tests that go upstream, every line that uses this header is under
+ * #ifdef RWP_COUNTERS (tests/Makefile defines it), which `make upstream`
+ * strips with the tree's scripts/unifdef.
  */
 #ifndef RWP_COUNTERS_H
 #define RWP_COUNTERS_H

@@ -31,7 +31,7 @@
 
 #include "kselftest_harness.h"
 #include "vm_util.h"
-#include "rwp_lib.h"
+#include "rwp_lib_local.h"
 #include "rwp_counters.h"
 
 #define REGION_PAGES	1024	/* 4 MiB: room for a 2 MiB aligned THP */

@@ -36,7 +36,9 @@
 #include "hugepage_settings.h"
 #include "../../../../mm/gup_test.h"
 #include "rwp_lib.h"
+#ifdef RWP_COUNTERS
 #include "rwp_counters.h"
+#endif
 
 #define NR_PAGES	4
 #define PATTERN(i)	((char)(0xa0 + (i)))
@@ -110,7 +112,9 @@ FIXTURE_SETUP(gup)
 	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz), 0);
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, NR_PAGES * self->env.psz, true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, NR_PAGES * self->env.psz), NR_PAGES);
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 }
 
 FIXTURE_TEARDOWN(gup)
@@ -133,7 +137,9 @@ static void check_reported(struct __test_metadata *_metadata,
 	}
 	EXPECT_EQ(rwp_count_protected(env->area + env->psz,
 				      (NR_PAGES - 1) * env->psz), NR_PAGES - 1);
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_GUP_PTE);
+#endif
 }
 
 /*
@@ -152,7 +158,9 @@ static void check_refused(struct __test_metadata *_metadata,
 	EXPECT_EQ(rwp_is_protected(env->area), 1)
 		TH_LOG("the access failed, yet the protection is gone");
 	EXPECT_EQ(rwp_count_protected(env->area, NR_PAGES * env->psz), NR_PAGES);
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_GUP_PTE);
+#endif
 }
 
 static bool all_bytes(const char *buf, size_t len, char c)
@@ -519,7 +527,9 @@ TEST_F(gup_huge, process_vm_readv)
 {
 	char buf[64];
 
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 
 	ASSERT_EQ(rwp_gup_read(getpid(), self->env.area, buf, sizeof(buf)), sizeof(buf))
 		TH_LOG("process_vm_readv: %s", strerror(errno));
@@ -534,7 +544,9 @@ TEST_F(gup_huge, process_vm_readv)
 		EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage),
 			  self->env.hpage / psize());
 	}
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_GUP_PMD);
+#endif
 }
 
 /*
@@ -637,11 +649,15 @@ TEST(thp_prot_none_foll_force_completes)
 
 	if (!hpage)
 		SKIP(return, "no PMD-sized THP");
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 	status = foll_force_read_status(hpage, true, false);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("the control read failed: status %#x", status);
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_GUP_HUGE_PMD);
+#endif
 
 	status = foll_force_read_status(hpage, true, true);
 	ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
@@ -766,7 +782,9 @@ TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
 {
 	long followed, honored, touched, got;
 
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 	followed = gup_hint_faults(self->area, self->len, 0, &got);
 	ASSERT_EQ(got, self->len);
 	honored = gup_hint_faults(self->area, self->len, FOLL_HONOR_NUMA_FAULT, &got);
@@ -786,7 +804,9 @@ TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
 		TH_LOG("the GUP read through a NUMA hinting entry: FOLL_HONOR_NUMA_FAULT ignored");
 	EXPECT_EQ(touched, 0)
 		TH_LOG("a load after the GUP met a hinting entry: the GUP left it unresolved");
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(variant->pmd ? GATE_GUP_PMD : GATE_GUP_PTE);
+#endif
 }
 
 TEST_HARNESS_MAIN

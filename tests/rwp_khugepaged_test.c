@@ -25,7 +25,9 @@
 #include "vm_util.h"
 #include "hugepage_settings.h"
 #include "rwp_lib.h"
+#ifdef RWP_COUNTERS
 #include "rwp_counters.h"
+#endif
 
 #define PATTERN(i)	((char)(0x11 + (i) % 200))
 
@@ -260,7 +262,9 @@ static void shmem_pte_mapped_collapse(struct __test_metadata *_metadata,
 	/* Only now may anything collapse it: it is protected throughout. */
 	ASSERT_EQ(madvise(env->area, env->hpage, MADV_HUGEPAGE), 0);
 
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 	ret = madvise(env->area, env->hpage, MADV_COLLAPSE);
 	EXPECT_EQ(ret, -1) TH_LOG("MADV_COLLAPSE of the %s VMA succeeded", wp ? "uffd-wp" : "RWP");
 	if (ret)
@@ -269,7 +273,9 @@ static void shmem_pte_mapped_collapse(struct __test_metadata *_metadata,
 		TH_LOG("the protected VMA is PMD-mapped");
 	EXPECT_EQ(rwp_count_protected(env->area, env->hpage), nr);
 	EXPECT_EQ(rwp_count_accessed(env->area, env->hpage), 0);
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_COLLAPSE);
+#endif
 	EXPECT_TRUE(intact(env->area, env->hpage));
 	if (fd > 0)
 		close(fd);
@@ -320,13 +326,17 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 	ASSERT_FALSE(_metadata->exit_code);
 
 	ASSERT_EQ(madvise(other, env->hpage, MADV_HUGEPAGE), 0);
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 	ASSERT_EQ(madvise(other, env->hpage, MADV_COLLAPSE), 0)
 		TH_LOG("MADV_COLLAPSE of the second mapping: %s", strerror(errno));
 	ASSERT_TRUE(check_huge_shmem(other, env->hpage, 1, env->hpage))
 		TH_LOG("the collapse made no PMD-mapped THP");
 	munmap(other, env->hpage);
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_RETRACT);
+#endif
 
 	/* The control: the twin's page table went, a fault maps the THP by a PMD. */
 	EXPECT_TRUE(intact(twin, env->hpage));
@@ -390,11 +400,15 @@ static void shmem_pte_mapped_collapse_armed(struct __test_metadata *_metadata,
 	ASSERT_FALSE(_metadata->exit_code);
 	ASSERT_EQ(madvise(env->area, env->hpage, MADV_HUGEPAGE), 0);
 
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 	ret = madvise(env->area, env->hpage, MADV_COLLAPSE);
 	EXPECT_EQ(ret, 0) TH_LOG("MADV_COLLAPSE of the %s-registered VMA refused: %s",
 				 mode_name(mode), strerror(errno));
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_COLLAPSE);
+#endif
 	/* Every page was mapped before, so reading them raises no fault. */
 	EXPECT_TRUE(intact(env->area, env->hpage));
 	EXPECT_TRUE(check_huge_shmem(env->area, env->hpage, 1, env->hpage))
@@ -440,7 +454,9 @@ static void shmem_retract_armed(struct __test_metadata *_metadata, struct collap
 	ASSERT_FALSE(_metadata->exit_code);
 	ASSERT_EQ(madvise(other, env->hpage, MADV_HUGEPAGE), 0);
 
+#ifdef RWP_COUNTERS
 	rwp_gates_mark();
+#endif
 	before = rwp_vm_pte_kb();
 	ASSERT_EQ(madvise(other, env->hpage, MADV_COLLAPSE), 0)
 		TH_LOG("MADV_COLLAPSE of the second mapping: %s", strerror(errno));
@@ -448,7 +464,9 @@ static void shmem_retract_armed(struct __test_metadata *_metadata, struct collap
 	ASSERT_TRUE(check_huge_shmem(other, env->hpage, 1, env->hpage))
 		TH_LOG("the collapse made no PMD-mapped THP");
 	ASSERT_GT(before, 0);
+#ifdef RWP_COUNTERS
 	EXPECT_GATE_CONSULTED(GATE_RETRACT);
+#endif
 	EXPECT_LE(after, before - (long)(psize() / 1024))
 		TH_LOG("the %s-registered VMA's page table was not retracted (VmPTE %ld->%ld kB)",
 		       mode_name(mode), before, after);

@@ -240,16 +240,6 @@ unsigned long rwp_faults_at(struct rwp_ctx *ctx, void *addr)
 	return n;
 }
 
-unsigned long rwp_fault_count(struct rwp_ctx *ctx)
-{
-	unsigned long n;
-
-	pthread_mutex_lock(&ctx->lock);
-	n = ctx->nr_faults;
-	pthread_mutex_unlock(&ctx->lock);
-	return n;
-}
-
 /*
  * Reading an event releases the task that raised it before the handler
  * records it: give the handler up to a second to catch up.
@@ -301,20 +291,6 @@ int rwp_is_protected(void *addr)
 	if (rwp_pagemap_fd() < 0)
 		return -1;
 	return !!(pagemap_get_entry(rwp_pagemap_fd(), addr) & PM_UFFD_WP);
-}
-
-int rwp_is_swapped(void *addr)
-{
-	if (rwp_pagemap_fd() < 0)
-		return -1;
-	return pagemap_is_swapped(rwp_pagemap_fd(), addr);
-}
-
-int rwp_is_present(void *addr)
-{
-	if (rwp_pagemap_fd() < 0)
-		return -1;
-	return !!(pagemap_get_entry(rwp_pagemap_fd(), addr) & PM_PRESENT);
 }
 
 long rwp_count_protected(void *addr, size_t len)
@@ -386,21 +362,19 @@ int rwp_kpageflags(void *addr, __u64 *flags)
 	return got == sizeof(*flags) ? 0 : -1;
 }
 
-static int kpageflag(void *addr, int bit)
+int rwp_kpageflag(void *addr, int bit)
 {
 	__u64 flags;
 
 	return rwp_kpageflags(addr, &flags) ? -1 : !!(flags & BIT_ULL(bit));
 }
 
-/* KPF_ACTIVE, KPF_SWAPBACKED and KPF_ZERO_PAGE, which vm_util.h does not define. */
-#define KPF_ACTIVE_BIT		6
-#define KPF_SWAPBACKED_BIT	14
+/* KPF_ZERO_PAGE, which vm_util.h does not define. */
 #define KPF_ZERO_PAGE_BIT	24
 
 int rwp_is_zero_page(void *addr)
 {
-	return kpageflag(addr, KPF_ZERO_PAGE_BIT);
+	return rwp_kpageflag(addr, KPF_ZERO_PAGE_BIT);
 }
 
 int rwp_kmsg_open_at_end(void)
@@ -431,54 +405,6 @@ bool rwp_kmsg_says(int fd, const char *text)
 	return said;
 }
 
-int rwp_folio_active(void *addr)
-{
-	return kpageflag(addr, KPF_ACTIVE_BIT);
-}
-
-int rwp_folio_swapbacked(void *addr)
-{
-	return kpageflag(addr, KPF_SWAPBACKED_BIT);
-}
-
-int rwp_clear_refs(void)
-{
-	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	/* 1: clear the accessed bits and PG_referenced of every page. */
-	if (write(fd, "1", 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-long rwp_smaps_kb(void *addr, const char *field)
-{
-	unsigned long start, end;
-	char line[256];
-	bool in_vma = false;
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in_vma = (uintptr_t)addr >= start && (uintptr_t)addr < end;
-			continue;
-		}
-		if (in_vma && !strncmp(line, field, strlen(field))) {
-			kb = strtol(line + strlen(field), NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
 long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_flags)
 {
 	struct gup_test gup = {
@@ -498,14 +424,6 @@ long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_fl
 	return ret;
 }
 
-unsigned long rwp_rand(unsigned long long *state)
-{
-	*state ^= *state >> 12;
-	*state ^= *state << 25;
-	*state ^= *state >> 27;
-	return (*state * 2685821657736338717ULL) >> 32;
-}
-
 void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd)
 {
 	size_t span = len + align;
@@ -519,20 +437,6 @@ void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd)
 		munmap(raw, start - raw);
 	munmap(start + len, raw + span - (start + len));
 	return mmap(start, len, prot, flags | MAP_FIXED, fd, 0);
-}
-
-bool swap_available(void)
-{
-	char line[256];
-	FILE *f = fopen("/proc/swaps", "r");
-	int lines = 0;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		lines++;
-	fclose(f);
-	return lines > 1;
 }
 
 void rwp_expect_retry_dump(void)
@@ -595,39 +499,6 @@ static long table_value(const char *table, const char *name)
 		if (!strncmp(line, name, n) && line[n] == ' ')
 			return strtol(line + n + 1, NULL, 10);
 	return -1;
-}
-
-size_t rwp_mthp_size(void)
-{
-	return psize() << RWP_MTHP_ORDER;
-}
-
-const char *rwp_mthp_path(const char *file)
-{
-	static char path[128];
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hugepages-%zukB/%s",
-		 rwp_mthp_size() >> 10, file);
-	return path;
-}
-
-long rwp_vmstat(const char *name)
-{
-	static char buf[16384];
-	size_t have = 0;
-	ssize_t got;
-	int fd;
-
-	/* A read of a seq_file returns at most a page: read to the end. */
-	fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (have < sizeof(buf) - 1 &&
-	       (got = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0)
-		have += got;
-	close(fd);
-	buf[have] = 0;
-	return table_value(buf, name);
 }
 
 #define CGROOT		"/sys/fs/cgroup"

@@ -98,7 +98,6 @@ void rwp_close(struct rwp_ctx *ctx);
 
 /* Sync mode: how many RWP faults were delivered for the page at addr. */
 unsigned long rwp_faults_at(struct rwp_ctx *ctx, void *addr);
-unsigned long rwp_fault_count(struct rwp_ctx *ctx);
 /*
  * The events the handler read, waiting up to a second for the first: the
  * last fork's userfaultfd (or -1), how many remaps.
@@ -113,40 +112,21 @@ unsigned long rwp_remap_count(struct rwp_ctx *ctx);
  * access has cleared. All return -1 on error.
  */
 int rwp_is_protected(void *addr);
-int rwp_is_swapped(void *addr);
-int rwp_is_present(void *addr);
 long rwp_count_protected(void *addr, size_t len);
 long rwp_count_accessed(void *addr, size_t len);
-/*
- * Is the folio mapped at addr on an active LRU list (/proc/kpageflags
- * KPF_ACTIVE)? -1 on error. Reclaim activates a folio it failed to unmap.
- */
-int rwp_folio_active(void *addr);
-/*
- * Is the folio at addr swap-backed (KPF_SWAPBACKED)? A lazily freed folio
- * is not, until an unmap that finds it written again gives up on it. -1 on
- * error.
- */
-int rwp_folio_swapbacked(void *addr);
 /* Is the page mapped at addr the shared zero page (KPF_ZERO_PAGE)? -1 on error. */
 int rwp_is_zero_page(void *addr);
 /* The /proc/kpageflags of the page mapped at addr: 0, or -1 if none is mapped. */
 int rwp_kpageflags(void *addr, __u64 *flags);
+/* Bit `bit` of them (KPF_*_BIT): 1, 0, or -1 if no page is mapped at addr. */
+int rwp_kpageflag(void *addr, int bit);
 /* /dev/kmsg, positioned after the last record so far; -1 on error. */
 int rwp_kmsg_open_at_end(void);
 /* Has a record read from fd since it was opened (or last asked) said text? */
 bool rwp_kmsg_says(int fd, const char *text);
-/*
- * Clears this process's accessed bits and referenced flags (clear_refs 1),
- * so that reclaim's next look at a folio finds no reference to keep it
- * for. 0 or -errno.
- */
-int rwp_clear_refs(void);
 
 /* This process's /proc/self/pagemap (a fork child opens its own), or -1. */
 int rwp_pagemap_fd(void);
-/* A field of /proc/self/smaps for the VMA holding addr, in kB; -1 if none. */
-long rwp_smaps_kb(void *addr, const char *field);
 /*
  * A read GUP through the gup_test debugfs file (CONFIG_GUP_TEST): cmd is
  * GUP_BASIC_TEST, PIN_BASIC_TEST or PIN_LONGTERM_TEST, gup_flags the FOLL_*
@@ -156,24 +136,9 @@ long rwp_smaps_kb(void *addr, const char *field);
 long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_flags);
 /* include/linux/mm_types.h: gup_test passes FOLL_* flags through. */
 #define FOLL_HONOR_NUMA_FAULT	0x1000
-/* xorshift64*: the next number of a sequence reproducible from its seed. */
-unsigned long rwp_rand(unsigned long long *state);
-
-/*
- * The order of the mTHP folios the tests use: 64 KiB with 4 KiB pages,
- * the size arm64 maps with its contiguous bit. Their size and their sysfs
- * directory follow from the page size.
- */
-#define RWP_MTHP_ORDER	4
-size_t rwp_mthp_size(void);
-/* /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/file (static: one at a time). */
-const char *rwp_mthp_path(const char *file);
 
 /* An anonymous or shared mapping of len whose start is aligned to align. */
 void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd);
-
-/* Is swap configured (a device after the header of /proc/swaps)? */
-bool swap_available(void);
 
 /*
  * A sync RWP fault from a GUP that cannot retry makes handle_userfault()
@@ -210,8 +175,6 @@ void rwp_numa_restore(const struct rwp_numa_knobs *k);
  * private pages on the local node alone (folio_can_map_prot_numa()).
  */
 bool rwp_numa_spin_until_scanned(long passes, int seconds);
-/* One /proc/vmstat counter; -1 if absent. A static buffer: no new page to fault. */
-long rwp_vmstat(const char *name);
 
 /* Writes val to the cgroup file dir/file; 0 or -errno. */
 int rwp_cg_write(const char *dir, const char *file, const char *val);

@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
-#include "rwp_lib.h"
+#include "rwp_lib_local.h"
 #include "rwp_model_exec.h"
 
 #define MAX_SEEDS	32

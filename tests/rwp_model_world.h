@@ -38,7 +38,7 @@
 #include "vm_util.h"
 #include "hugepage_settings.h"
 #include "../../../../mm/gup_test.h"
-#include "rwp_lib.h"
+#include "rwp_lib_local.h"
 #include "rwp_counters.h"
 #include "rwp_model_exec.h"
 

@@ -32,7 +32,7 @@
 #include "kselftest_harness.h"
 #include "vm_util.h"
 #include "hugepage_settings.h"
-#include "rwp_lib.h"
+#include "rwp_lib_local.h"
 #include "rwp_counters.h"
 
 #define PATTERN(i)	((char)(0x31 + (i) % 200))

@@ -35,7 +35,7 @@
 #include "kselftest.h"
 #include "vm_util.h"
 #include "hugepage_settings.h"
-#include "rwp_lib.h"
+#include "rwp_lib_local.h"
 
 #define GUP_PAGES	64
 
