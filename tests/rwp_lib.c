@@ -505,12 +505,10 @@ static long table_value(const char *table, const char *name)
 
 static char memcg[64];
 
-int rwp_cg_write(const char *dir, const char *file, const char *val)
+int rwp_write_str(const char *path, const char *val)
 {
-	char path[256];
 	int fd, ret = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -518,6 +516,14 @@ int rwp_cg_write(const char *dir, const char *file, const char *val)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+int rwp_cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return rwp_write_str(path, val);
 }
 
 const char *rwp_memcg_enter(const char *name)

@@ -176,6 +176,11 @@ void rwp_numa_restore(const struct rwp_numa_knobs *k);
  */
 bool rwp_numa_spin_until_scanned(long passes, int seconds);
 
+/*
+ * Writes val to path; 0 or -errno. Not vm_util's write_file(), which ends
+ * the program when the write fails: here the caller decides.
+ */
+int rwp_write_str(const char *path, const char *val);
 /* Writes val to the cgroup file dir/file; 0 or -errno. */
 int rwp_cg_write(const char *dir, const char *file, const char *val);
 /*

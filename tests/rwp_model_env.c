@@ -22,30 +22,6 @@ void rwp_env_probe(struct rwp_env *env)
 static char mthp_saved[32];
 static struct rwp_numa_knobs numa_saved;
 
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = !!fgets(buf, len, f);
-	fclose(f);
-	return ok;
-}
-
-static bool write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
-
 /*
  * What the ranges need from the system: 64 KiB mTHP for the mTHP range
  * (the runner's setup enables it; if not, do so and restore it at exit),
@@ -56,9 +32,9 @@ void rwp_env_setup(struct rwp_env *env)
 {
 	char buf[128];
 
-	if (read_line(rwp_mthp_path("enabled"), buf, sizeof(buf)) && strstr(buf, "[never]")) {
+	if (read_file(rwp_mthp_path("enabled"), buf, sizeof(buf)) && strstr(buf, "[never]")) {
 		snprintf(mthp_saved, sizeof(mthp_saved), "never");
-		if (write_str(rwp_mthp_path("enabled"), "always"))
+		if (!rwp_write_str(rwp_mthp_path("enabled"), "always"))
 			ksft_print_msg("enabled %zu KiB mTHP for the run\n", rwp_mthp_size() >> 10);
 	}
 	/* What rwp_env_recover() puts back after a run killed in the daemon or NUMA op. */
@@ -82,7 +58,7 @@ void rwp_env_restore(struct rwp_env *env)
 		rwp_memcg_leave();
 	rwp_env_recover();
 	if (mthp_saved[0])
-		write_str(rwp_mthp_path("enabled"), mthp_saved);
+		rwp_write_str(rwp_mthp_path("enabled"), mthp_saved);
 }
 
 void rwp_env_recover(void)

@@ -281,14 +281,9 @@ void op_fork(void)
 
 void sysfs_write(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
 	/* memory.reclaim says EAGAIN when it got less than asked: fine. */
-	if (write(fd, val, strlen(val)) < 0)
+	if (rwp_write_str(path, val))
 		errno = 0;
-	close(fd);
 }
 
 /*
