@@ -803,18 +803,24 @@ class DmesgScanTest(Judging):
 class UpstreamTest(unittest.TestCase):
     """scripts/upstream.py's source transforms."""
 
+    # strip_module() builds the tree's scripts/unifdef: make check runs this after
+    # the kernel step, with KSRC in the environment (scripts/env.sh).
+    KSRC = os.environ.get("KSRC", "/var/cache/rwp/linux-src")
+
     def test_module_lines_go_and_blank_lines_stay_single(self):
         import upstream
-        text = ('#include "vm_util.h"\n#include "rwp_lib.h"\n#include "rwp_counters.h"\n\n'
-                "static void f(void)\n{\n\trwp_gates_mark();\n\n\tg();\n\n"
-                "\tEXPECT_GATE_CONSULTED(GATE_GUP_PTE);\n}\n")
-        self.assertEqual(upstream.strip_module("t.c", text),
+        text = ('#include "vm_util.h"\n#include "rwp_lib.h"\n'
+                '#ifdef RWP_COUNTERS\n#include "rwp_counters.h"\n#endif\n\n'
+                "static void f(void)\n{\n#ifdef RWP_COUNTERS\n\trwp_gates_mark();\n#endif\n\n"
+                "\tg();\n\n#ifdef RWP_COUNTERS\n\tEXPECT_GATE_CONSULTED(GATE_GUP_PTE);\n"
+                "#endif\n}\n")
+        self.assertEqual(upstream.strip_module(self.KSRC, "t.c", text),
                          '#include "vm_util.h"\n\nstatic void f(void)\n{\n\tg();\n}\n')
 
     def test_a_module_name_left_is_an_error(self):
         import upstream
         with self.assertRaisesRegex(upstream.Error, r"t.c:1: long x = rwp_gate_asked"):
-            upstream.strip_module("t.c", "long x = rwp_gate_asked(GATE_UNMAP);\n")
+            upstream.strip_module(self.KSRC, "t.c", "long x = rwp_gate_asked(GATE_UNMAP);\n")
 
     def test_a_name_the_directory_uses_is_refused(self):
         import upstream
@@ -827,16 +833,15 @@ class UpstreamTest(unittest.TestCase):
             with self.assertRaisesRegex(upstream.Error, r"mmap_aligned \(in uffd-wp-mremap.c\)"):
                 upstream.clashes(mm, {"mmap_aligned", "aligned_mmap"})
 
-    def test_helpers_nobody_calls_are_left_out(self):
+    def test_helpers_are_the_library_whole(self):
         import upstream
-        c = ("static int inner(void)\n{\n\treturn 1;\n}\n\n/* Used. */\n"
-             "int used(void)\n{\n\treturn inner();\n}\n\n/* Unused. */\n"
-             "int unused(void)\n{\n\treturn 2;\n}\n")
-        keep = upstream.used(c, "x = used();")
-        self.assertEqual(keep, {"used", "inner"})
-        self.assertNotIn("unused", upstream.prune_c(c, keep))
-        h = "/* Both. */\nint used(void);\nint unused(void);\n\n/* Gone. */\nint unused2(int a,\n\t    int b);\n"
-        self.assertEqual(upstream.prune_h(h, keep), "/* Both. */\nint used(void);\n")
+        with tempfile.TemporaryDirectory() as mm:
+            c, h = upstream.helpers('#include <stdio.h>\n#include "vm_util.h"\n\nint a;\n',
+                                    '#include <stdbool.h>\n#include "kselftest.h"\n\nint a(void);\n', mm)
+        self.assertIn("\nint rwp_write_str(const char *path, const char *val)\n{", c)
+        self.assertIn("\nint rwp_write_str(const char *path, const char *val);\n", h)
+        self.assertNotIn('#include "rwp_lib.h"', c)
+        self.assertNotIn("#endif /* RWP_LIB_H */", h)
 
 
 class BenchReportTest(Tmp):
