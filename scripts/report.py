@@ -76,7 +76,7 @@ class Expectations:
         except OSError as e:
             self.errors.append(f"{path}: cannot read the expectations: {e.strerror}")
             return
-        section = None
+        section, grouped = None, []
         for n, line in enumerate(text.splitlines(), 1):
             where = f"{path}:{n}"
             try:
@@ -91,12 +91,31 @@ class Expectations:
                 self.sections.append((section, []))
             elif section is None:
                 self.errors.append(f"{where}: a test before any [section]")
+            elif tokens[0].startswith("@"):
+                grouped.append((where, n, section, len(self.sections) - 1, tokens))
             else:
                 self.line(where, n, section, tokens)
                 self.sections[-1][1].append(tokens[0])
+        for args in grouped:
+            self.expand(*args)
         for like in self.likes:
             self.copy(*like)
         self.check_parents()
+
+    def expand(self, where, n, section, index, tokens):
+        """@GROUP/REST: the line for each member's path MEMBER/REST, except
+        a member's path that a line of its own lists (it has the last word)."""
+        group, _, rest = tokens[0][1:].partition("/")
+        if group not in self.groups:
+            self.errors.append(f"{where}: unknown group @{group} "
+                               f"(known: {' '.join('@' + g for g in self.groups)})")
+            return
+        for member in self.groups[group]:
+            path = "/".join(x for x in (member, rest) if x)
+            if any((phase, path) in self.at for phase in section):
+                continue
+            self.line(where, n, section, [path, *tokens[1:]])
+            self.sections[index][1].append(path)
 
     def section(self, where, text):
         m = SECTION.match(text)

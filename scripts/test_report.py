@@ -482,6 +482,21 @@ other
         self.assertIn("unknown group @nope (known: @mutants)", errors)
         self.assertIn("a section header is [PHASE ...], not [@nope]", errors)
 
+    def test_a_group_path_is_each_members_unless_it_has_its_own(self):
+        path = self.write("expectations", """\
+[fuzz]
+@configs/prog/t  guard="nothing reaches it"
+seed/prog/t      fuzz=fail:"looped"
+@nope/prog
+""")
+        expect = report.Expectations(path, ["fuzz"], {"configs": ["merged", "seed"]})
+        self.assertEqual(expect.cells[("fuzz", "merged/prog/t")], ("pass", ""))
+        self.assertEqual(expect.cells[("fuzz", "seed/prog/t")], ("fail", "looped"))
+        self.assertEqual(expect.guards["merged/prog/t"], "nothing reaches it")
+        self.assertNotIn("seed/prog/t", expect.guards)
+        self.assertIn("unknown group @nope (known: @configs)", "\n".join(expect.errors))
+        self.assertEqual(len(expect.errors), 1)
+
     def test_like_of_nothing_and_like_with_more(self):
         path = self.write("expectations", """\
 [wp-only]
