@@ -8,7 +8,10 @@
 #   make rust-analyzer                       rust-project.json for editors
 # The pipeline (scripts/run.sh): build the patched kernel, boot it, test:
 #   make run     the kselftests with the module loaded (policy=merged)
-#   make check   every configuration, KUnit, the extras and the host checks
+#   make check   every configuration, KUnit, the extras and the host checks,
+#                on x86_64, then the configurations on arm64 (scripts/check-all.sh)
+#   make check ARCH=x86_64|arm64   all of it, on that architecture only
+#                (ARCH= works for run, stress, model and bench as well)
 #   make stress DURATION=3600   unload under load for that many seconds
 #   make bench   the cost of the gates on three kernels, in wall and icount
 #                time, written to bench/RESULTS.md (scripts/bench.sh)
@@ -22,15 +25,25 @@
 #   make clean   remove what the builds left in the checkout and the cache
 KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
 KARCH := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KARCH')
+CROSS_COMPILE := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$CROSS_COMPILE')
+KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) CROSS_COMPILE=$(CROSS_COMPILE)
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) modules
+	$(KMAKE) modules
 
 rust-analyzer:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) rust-analyzer
+	$(KMAKE) rust-analyzer
 
-run check stress:
+run stress:
 	@DURATION=$(DURATION) bash scripts/run.sh $@
+
+# Without ARCH, both architectures: x86_64 whole, arm64's share.
+check:
+ifeq ($(origin ARCH),undefined)
+	@bash scripts/check-all.sh
+else
+	@bash scripts/run.sh check
+endif
 
 bench:
 	@ROUNDS=$(ROUNDS) ITERS=$(ITERS) bash scripts/bench.sh

@@ -3,32 +3,6 @@
 # the O= build directory, the Python venv (virtme-ng, libclang) and bindgen.
 RWP_CACHE=${RWP_CACHE:-/var/cache/rwp}
 RWP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KSRC=${KSRC:-$RWP_CACHE/linux-src}
-KBUILD=${KBUILD:-$RWP_CACHE/linux-build}
-# Pristine copies of every file the series and its fixes patch (scripts/kernel.sh).
-RWP_ORIG=$RWP_CACHE/linux-orig
-# The O= directory of a kernel flavour (scripts/kernel.sh): test is $KBUILD.
-kbuild_of() {
-	case $1 in
-	test) echo "$KBUILD" ;;
-	*) echo "$RWP_CACHE/linux-build-$1" ;;
-	esac
-}
-RWP_VENV=$RWP_CACHE/venv
-RWP_CARGO=$RWP_CACHE/cargo
-# The last run: its KTAP documents, kernel logs and stage times.
-RWP_OUT=${RWP_OUT:-$RWP_CACHE/out}
-
-export PATH="$RWP_VENV/bin:$RWP_CARGO/bin:$HOME/.cargo/bin:$PATH"
-# The libclang wheel ships its shared object under clang/native.
-if [ -z "${LIBCLANG_PATH:-}" ]; then
-	for d in "$RWP_VENV"/lib/python3*/site-packages/clang/native; do
-		[ -d "$d" ] && LIBCLANG_PATH=$d
-	done
-fi
-export LIBCLANG_PATH=${LIBCLANG_PATH:-}
-export RWP_CACHE RWP_TOP KSRC KBUILD RWP_OUT
-
 # Stage banner with elapsed time since the top-level command started.
 : "${RWP_T0:=$(date +%s)}"
 export RWP_T0
@@ -40,16 +14,56 @@ die() {
 	exit 1
 }
 
+
 # The architecture the kernel, the module, the tests and the VM are built
-# and booted for (make check ARCH=...), x86_64 only for now: the kernel's
-# ARCH for it, its boot image, virtme-ng's name for it, and QEMU's package.
+# and booted for (make check ARCH=...; the host is x86_64): the kernel's
+# ARCH for it, its boot image, virtme-ng's and Debian's names for it, QEMU's
+# package, and for a foreign one the cross compiler (exported: the kernel's
+# and the kselftests' makefiles take CROSS_COMPILE from the environment)
+# and the suffix of its directories in the cache.
 ARCH=${ARCH:-x86_64}
 case $ARCH in
-x86_64 | x86)
-	ARCH=x86_64 KARCH=x86 KIMAGE=arch/x86/boot/bzImage VNG_ARCH=x86_64
-	QEMU_PKG=qemu-system-x86
+x86_64)
+	KARCH=x86 KIMAGE=arch/x86/boot/bzImage VNG_ARCH=x86_64 DEB_ARCH=amd64
+	QEMU_PKG=qemu-system-x86 CROSS_COMPILE= CROSS_PKG= ARCH_SUFFIX=
+	;;
+arm64)
+	KARCH=arm64 KIMAGE=arch/arm64/boot/Image VNG_ARCH=arm64 DEB_ARCH=arm64
+	QEMU_PKG=qemu-system-arm CROSS_COMPILE=aarch64-linux-gnu-
+	CROSS_PKG=gcc-aarch64-linux-gnu ARCH_SUFFIX=-arm64
 	;;
 *)
-	die "ARCH=$ARCH: only x86_64 is built and booted so far"
+	die "ARCH=$ARCH: the architectures built and booted are x86_64 and arm64"
 	;;
 esac
+export ARCH CROSS_COMPILE
+
+KSRC=${KSRC:-$RWP_CACHE/linux-src}
+KBUILD=${KBUILD:-$RWP_CACHE/linux-build$ARCH_SUFFIX}
+# Pristine copies of every file the series and its fixes patch (scripts/kernel.sh).
+RWP_ORIG=$RWP_CACHE/linux-orig
+# The O= directory of a kernel flavour (scripts/kernel.sh): test is $KBUILD.
+kbuild_of() {
+	case $1 in
+	test) echo "$KBUILD" ;;
+	*) echo "$RWP_CACHE/linux-build-$1$ARCH_SUFFIX" ;;
+	esac
+}
+# A foreign architecture's guest root filesystem (scripts/setup.sh).
+rootfs_dir() {
+	echo "$RWP_CACHE/rootfs-$DEB_ARCH"
+}
+RWP_VENV=$RWP_CACHE/venv
+RWP_CARGO=$RWP_CACHE/cargo
+# The last run: its KTAP documents, kernel logs and stage times.
+RWP_OUT=${RWP_OUT:-$RWP_CACHE/out$ARCH_SUFFIX}
+
+export PATH="$RWP_VENV/bin:$RWP_CARGO/bin:$HOME/.cargo/bin:$PATH"
+# The libclang wheel ships its shared object under clang/native.
+if [ -z "${LIBCLANG_PATH:-}" ]; then
+	for d in "$RWP_VENV"/lib/python3*/site-packages/clang/native; do
+		[ -d "$d" ] && LIBCLANG_PATH=$d
+	done
+fi
+export LIBCLANG_PATH=${LIBCLANG_PATH:-}
+export RWP_CACHE RWP_TOP KSRC KBUILD RWP_OUT

@@ -4,7 +4,8 @@
 #   2. apply patches/fixes/*.patch (fixes of 7.3 bugs), then patches/*.patch,
 #      rewriting only the files whose patched content changed (so make
 #      rebuilds only what the change touches);
-#   3. configure from config/rwp.config when the fragment changed;
+#   3. configure from config/rwp.config and config/arch/$ARCH.config when
+#      they changed;
 #   4. make the boot image ($KIMAGE), modules and the uapi headers with O=$KBUILD,
 #      for $ARCH (scripts/env.sh).
 # make bench builds two more flavours, each in an O= directory of its own:
@@ -16,7 +17,7 @@ set -euo pipefail
 
 JOBS=${JOBS:-$(nproc)}
 FLAVOUR=${1:-test}
-FRAGS=("$RWP_TOP/config/rwp.config")
+FRAGS=("$RWP_TOP/config/rwp.config" "$RWP_TOP/config/arch/$ARCH.config")
 case "$FLAVOUR" in
 test)	;;
 prod)	KBUILD=$(kbuild_of prod) FRAGS+=("$RWP_TOP/config/prod.config") ;;

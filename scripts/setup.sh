@@ -9,8 +9,22 @@ set -euo pipefail
 # make check builds whole with the upstream series applied.
 APT_PKGS=(bc flex bison libelf-dev libssl-dev cpio kmod xz-utils rsync
 	  "$QEMU_PKG" busybox-static udev zstd libcap-dev libnuma-dev)
+# A foreign architecture (ARCH=arm64): its cross compiler, and mmdebstrap
+# for the guest's root filesystem.
+[ -z "$CROSS_PKG" ] || APT_PKGS+=("$CROSS_PKG" mmdebstrap)
+# What a foreign guest runs, from Debian's packages for it: /bin/sh and the
+# users and groups (what maintainer scripts would have made), the runner
+# (python3, make, the kselftest runner's bash, perl and coreutils), module
+# loading, swap on zram and a loop device (util-linux, e2fsprogs), and
+# virtme-ng's init (busybox; udev, for its console ports); and selftests/mm's
+# two libraries, which its cross build links against here (Debian's
+# multiarch -dev packages would have to match the host's libc6-dev version
+# to the upload).
+GUEST_PKGS=dash,base-passwd,python3,bash,coreutils,util-linux,mount,kmod,make,perl-base,grep,sed,gawk,findutils,diffutils,e2fsprogs,procps,busybox-static,udev,libnuma-dev,libcap-dev
 BINDGEN_VERSION=0.71.1
 LIBCLANG_VERSION=18.1.1
+ZIZMOR_VERSION=1.33.1
+CHECK_JSONSCHEMA_VERSION=0.39.0
 BACKPORTS_LIST=/etc/apt/sources.list.d/rwp-trixie-backports.sources
 BACKPORTS_PIN=/etc/apt/preferences.d/rwp-trixie-backports
 
@@ -68,6 +82,14 @@ if [ ! -x "$RWP_VENV/bin/vng" ] ||
 		die "pip install virtme-ng libclang failed: is PyPI reachable?"
 fi
 
+# The host checks' workflow linters (scripts/checks.sh).
+if [ ! -x "$RWP_VENV/bin/zizmor" ] || [ ! -x "$RWP_VENV/bin/check-jsonschema" ]; then
+	stage "setup: the workflow linters zizmor and check-jsonschema"
+	"$RWP_VENV/bin/pip" install -q "zizmor==$ZIZMOR_VERSION" \
+		"check-jsonschema==$CHECK_JSONSCHEMA_VERSION" ||
+		die "pip install zizmor check-jsonschema failed: is PyPI reachable?"
+fi
+
 # The Rust toolchain is the machine's (7.3 needs rustc 1.85 or later).
 command -v rustc > /dev/null && command -v cargo > /dev/null ||
 	die "no Rust toolchain: install one with rustup (https://rustup.rs)"
@@ -102,5 +124,25 @@ if [ ! -f "$RWP_CACHE/linux-source.tar.xz" ]; then
 		tar -x -C "$tmp" --wildcards './usr/src/linux-source-7.3.tar.xz'
 	mv "$tmp/usr/src/linux-source-7.3.tar.xz" "$RWP_CACHE/linux-source.tar.xz"
 	rm -rf "$tmp"
+fi
+# A foreign guest's root filesystem, unpacked without running anything of
+# that architecture (no binfmt_misc needed): every program the guest runs
+# is a plain binary of a package listed above.
+if [ -n "$CROSS_PKG" ]; then
+	root=$(rootfs_dir)
+	if [ "$(cat "$root.pkgs" 2>/dev/null)" != "$GUEST_PKGS" ]; then
+		stage "setup: $DEB_ARCH root filesystem for the guest in $root"
+		rm -rf "$root" "$root.tmp"
+		mmdebstrap --quiet --mode=root --variant=extract --arch="$DEB_ARCH" \
+			--include="$GUEST_PKGS" bookworm "$root.tmp" >/dev/null ||
+			die "mmdebstrap of a $DEB_ARCH bookworm root failed: is the Debian mirror reachable?"
+		# virtme-ng's init ends the guest with poweroff -f: busybox's.
+		ln -s /bin/busybox "$root.tmp/sbin/poweroff"
+		# base-passwd's postinst, which extracting does not run.
+		cp "$root.tmp/usr/share/base-passwd/passwd.master" "$root.tmp/etc/passwd"
+		cp "$root.tmp/usr/share/base-passwd/group.master" "$root.tmp/etc/group"
+		mv "$root.tmp" "$root"
+		echo "$GUEST_PKGS" > "$root.pkgs"
+	fi
 fi
 stage "setup: done"

@@ -44,8 +44,25 @@ build() {
 	# The whole directory: every program includes vm_util.h, which the
 	# series extends (a name clash there once broke uffd-wp-mremap).
 	mkdir -p "$out/mm" "$bin"
+	# Cross-built, four programs link libnuma or libcap: the guest's root
+	# filesystem has them, and only they (their headers, and a directory of
+	# just their libraries) are taken from it: its libc is the cross
+	# compiler's.
+	local sysroot lib extra=()
+	if [ -n "$CROSS_COMPILE" ]; then
+		sysroot=$(rootfs_dir)
+		mkdir -p "$out/libs"
+		for lib in numa cap; do
+			# Its shared object by its soname (the -dev symlink may be
+			# absolute: it would point into the host).
+			lib=$(find "$sysroot/lib" "$sysroot/usr/lib" -name "lib$lib.so.[0-9]" | head -n1)
+			[ -n "$lib" ] || die "no lib$lib in $sysroot: run scripts/setup.sh"
+			ln -sfn "$lib" "$out/libs/$(basename "${lib%.[0-9]}")"
+		done
+		extra=(EXTRA_CFLAGS="-idirafter $sysroot/usr/include -L$out/libs")
+	fi
 	make -s -j"$(nproc)" -C "$out/tree/tools/testing/selftests/mm" OUTPUT="$out/mm" \
-		KHDR_INCLUDES="-isystem $KBUILD/usr/include" > "$out/mm.log" 2>&1 ||
+		KHDR_INCLUDES="-isystem $KBUILD/usr/include" "${extra[@]}" > "$out/mm.log" 2>&1 ||
 		{ tail -20 "$out/mm.log"; die "selftests/mm does not build with the series"; }
 	for p in "$out"/tree/tools/testing/selftests/mm/uffd-rwp-*.c; do
 		progs+=("$out/mm/$(basename "$p" .c)")

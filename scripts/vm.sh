@@ -41,8 +41,28 @@ accel() {
 	[ "$(tail -n1 "$probe")" = kvm ] || echo --disable-kvm
 }
 
-vng_args=(--run "$KBUILD" $(accel) --cpus "$VM_CPUS" --memory "$VM_MEMORY"
-	--append "$VM_CMDLINE" --rwdir "$RWP_OUT" --rodir "$KSRC" --cwd "$RWP_TOP")
+vng_args=(--run "$KBUILD" --cpus "$VM_CPUS" --memory "$VM_MEMORY" --append "$VM_CMDLINE")
+if [ -z "$CROSS_COMPILE" ]; then
+	# The host's own root filesystem, with this checkout in it.
+	vng_args+=($(accel) --rwdir "$RWP_OUT" --rodir "$KSRC" --cwd "$RWP_TOP")
+else
+	# A foreign architecture: its own root filesystem (scripts/setup.sh),
+	# emulated (TCG). vng maps a host directory into a foreign root at the
+	# guest path given before '='; the mount points must be in the root
+	# (it is read-only in the guest). The checkout is mapped at its host
+	# path, so that every path the host hands the guest holds there too.
+	root=$(rootfs_dir)
+	[ -x "$root/usr/bin/python3" ] || die "no $DEB_ARCH root filesystem in $root: run scripts/setup.sh"
+	for d in "$RWP_OUT" "$KSRC" "$KBUILD" "$RWP_TOP"; do
+		mkdir -p "$root$d"
+	done
+	# The kernel's modules, where vng looks for them in a foreign root.
+	make -s -C "$KSRC" O="$KBUILD" INSTALL_MOD_PATH="$root" modules_install >/dev/null ||
+		die "make modules_install into $root failed"
+	vng_args+=(--arch "$VNG_ARCH" --root "$root" --rwdir "$RWP_OUT=$RWP_OUT"
+		--rodir "$KSRC=$KSRC" --rodir "$KBUILD=$KBUILD" --rodir "$RWP_TOP=$RWP_TOP"
+		--cwd "$root$RWP_TOP")
+fi
 [ -z "$VM_QEMU_OPTS" ] || vng_args+=(--qemu-opts "$VM_QEMU_OPTS")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
