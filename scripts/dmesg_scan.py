@@ -11,8 +11,9 @@ stack when a sync userfaultfd fault comes from a GUP that cannot retry
 (/proc/pid/mem, ptrace, gup_test), which the sync GUP tests do on purpose
 and announce (`ANNOUNCE` in their output). `scan` skips exactly such a
 block: the trigger line, then only lines shaped like a stack dump, ending
-at `</TASK>` within `DUMP_MAX_LINES`, with handle_userfault() on the stack.
-Anything else inside the window ends the skip and is scanned.
+within `DUMP_MAX_LINES` (x86: at `</TASK>`; arm64, whose dump_backtrace()
+has no end marker: at its last frame), with handle_userfault() on the
+stack. Anything else inside an x86 window ends the skip and is scanned.
 """
 import os
 import re
@@ -31,7 +32,7 @@ import sys
 # under memory pressure), gup_test's requested dump_page() and the direct
 # I/O invalidation warning (user space can collide with itself).
 SPLAT = re.compile("|".join([
-    r"WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|cut here",
+    r"WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|Call trace:|cut here",
     # BUG(), VM_BUG_ON*(): "kernel BUG at mm/gup.c:1!", no colon after BUG
     r"kernel BUG at",
     # x86's die() for a BUG() or a bad instruction; arm64's page fault oops
@@ -62,11 +63,16 @@ SPLAT = re.compile("|".join([
     r"INFO: task .*\bblocked\b|soft lockup|hard LOCKUP|workqueue lockup|Out of memory:",
 ]))
 DUMP_TRIGGER = re.compile(r"^FAULT_FLAG_ALLOW_RETRY missing [0-9a-f]+$")
+# A frame: x86 marks unreliable ones "? ", arm64 says how it found some:
+# " (C)" the current PC, " (L)" the link register, " (P)" at an exception.
 DUMP_LINE = re.compile(
-    r"^(CPU: \d+ UID: .*|Tainted: .*|Hardware name: .*|Call Trace:|\s*<TASK>|\s*</TASK>|"
-    r"\s*(\? )?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?|"
+    r"^(CPU: \d+ UID: .*|Tainted: .*|Hardware name: .*|Call Trace:|Call trace:|"
+    r"\s*<TASK>|\s*</TASK>|"
+    r"\s*(\? )?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?( \([CLP]\))?|"
     r"\s*(RIP|RSP|RAX|RDX|RBP|R10|R13|Code): .*)$"
 )
+# arm64's trace header: its dump ends at the first line that is not a frame.
+UNTERMINATED_TRACE = "Call trace:"
 DUMP_MAX_LINES = 80
 # What a test prints when it makes a sync GUP that cannot retry.
 ANNOUNCE = "rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump"
@@ -74,13 +80,18 @@ ANNOUNCE = "rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump"
 
 def _dump_end(lines, start):
     """Index after the expected dump starting at lines[start], or None."""
-    seen_handler = False
-    for i in range(start + 1, min(len(lines), start + 1 + DUMP_MAX_LINES)):
+    seen_handler = unterminated = False
+    end = min(len(lines), start + 1 + DUMP_MAX_LINES)
+    for i in range(start + 1, end):
         if not DUMP_LINE.match(lines[i]):
-            return None
+            return i if unterminated and seen_handler else None
         seen_handler |= "handle_userfault+" in lines[i]
+        unterminated |= lines[i] == UNTERMINATED_TRACE
         if lines[i].strip() == "</TASK>":
             return i + 1 if seen_handler else None
+    # The slice ended with an arm64 dump, within the bound.
+    if unterminated and seen_handler and end == len(lines):
+        return end
     return None
 
 

@@ -2,6 +2,8 @@
 """The judge: reads the KTAP documents a run wrote and tests/expectations,
 prints a table of test x phase, the problems, the mutants caught and the
 closing line `N passed, N failed, N skipped`, and sets the exit status.
+`report.py --joint FILE...` joins runs of several architectures (each
+judged on its own, with --save FILE) into one table and one closing line.
 
 It is the only judge (the runner records, this decides), and it judges the
 whole tree: every node of a required phase must be listed in the
@@ -10,6 +12,7 @@ appears, stops early or crashes after its last result fails the run just like
 one that fails. Exit 0 only if nothing failed and every mutant was caught.
 """
 import argparse
+import json
 import math
 import re
 import shlex
@@ -52,6 +55,9 @@ HARNESS_CRASH = re.compile(r"Test terminated unexpectedly by signal|Test termina
 # Results KTAP marks as not what they seem: none of them is a pass.
 NOT_A_PASS = re.compile(r"(TODO|XFAIL|XPASS)\b", re.I)
 VERDICTS = {"pass": None, "fail": "marker", "skip": "reason"}  # word: what it needs
+# The architectures a run can be of (scripts/env.sh's ARCH), which qualify
+# a verdict: ARCH:PHASE=VERDICT, or ARCH=VERDICT for every phase of the section.
+ARCHES = ["x86_64", "arm64"]
 
 
 def label(phase, path):
@@ -62,8 +68,8 @@ class Expectations:
     """tests/expectations as {(phase, path): (verdict, text)}, and every
     error in it with its file:line (each one fails the run)."""
 
-    def __init__(self, path, known, groups=None):
-        self.known = known
+    def __init__(self, path, known, groups=None, arch=ARCHES[0]):
+        self.known, self.arch = known, arch
         self.groups = groups or {}  # name -> the phases @name stands for in a header
         self.cells, self.at, self.first_line, self.errors = {}, {}, {}, []
         self.verdict_at = {}  # (phase, path) -> file:line of an explicit verdict
@@ -138,12 +144,42 @@ class Expectations:
         return phases
 
     def line(self, where, n, section, tokens):
-        """PATH [PHASE=VERDICT ...]: every phase of the section, pass by default."""
+        """PATH [PHASE=VERDICT ...]: every phase of the section, pass by
+        default. A verdict for this run's architecture (ARCH:PHASE=, or
+        ARCH= for every phase) has the last word; one for another is checked
+        and then set aside."""
         path, verdicts = tokens[0], {p: ("pass", "") for p in section}
         if "" in path.split("/"):
             self.errors.append(f"{where}: an empty component in the path {path!r}")
         named = set()
+        rest = []
         for tok in tokens[1:]:
+            head, eq, verdict = tok.partition("=")
+            arch, colon, phase = head.rpartition(":")
+            if not colon and head in ARCHES:
+                arch, phase = head, None
+            if not arch:
+                rest.append(tok)
+            elif arch not in ARCHES:
+                self.errors.append(f"{where}: unknown architecture {arch!r} in {tok!r} "
+                                   f"(known: {' '.join(ARCHES)})")
+            elif phase is not None and phase not in section:
+                self.errors.append(f"{where}: phase {phase} is not in this section "
+                                   f"[{' '.join(section)}]")
+            else:
+                rest.append((arch, [phase] if phase else section, verdict))
+        for tok in sorted(rest, key=lambda t: isinstance(t, tuple)):
+            if isinstance(tok, tuple):
+                arch, phases, verdict = tok
+                word, colon, text = verdict.partition(":")
+                error = self.verdict_error(word, colon, text, f"{arch}:{phases[0]}")
+                if error:
+                    self.errors.append(f"{where}: {error}")
+                elif arch == self.arch:
+                    for phase in phases:
+                        verdicts[phase] = (word, text)
+                        self.verdict_at[(phase, path)] = where
+                continue
             phase, eq, verdict = tok.partition("=")
             word, colon, text = verdict.partition(":")
             if phase == "like" and eq:
@@ -164,19 +200,14 @@ class Expectations:
                 error = f"phase {phase} is not in this section [{' '.join(section)}]"
             elif phase in named:
                 error = f"two verdicts for {phase}"
-            elif word not in VERDICTS:
-                error = f'unknown verdict {word!r}: pass, fail:"MARKER" or skip:"REASON"'
-            elif VERDICTS[word] and not text:
-                error = f'{word} without its {VERDICTS[word]}: {phase}={word}:"..."'
-            elif not VERDICTS[word] and colon:
-                error = f"pass takes no text: {tok!r}"
             else:
-                error = None
+                error = self.verdict_error(word, colon, text, phase)
+            if error:
+                self.errors.append(f"{where}: {error}")
+            else:
                 named.add(phase)
                 verdicts[phase] = (word, text)
                 self.verdict_at[(phase, path)] = where
-            if error:
-                self.errors.append(f"{where}: {error}")
         again = [p for p in verdicts if (p, path) in self.at]
         if again:
             self.errors.append(f"{where}: duplicate: {path} is already listed for "
@@ -185,6 +216,17 @@ class Expectations:
             self.cells.setdefault((phase, path), verdict)
             self.at.setdefault((phase, path), n)
         self.first_line.setdefault(path, n)
+
+    @staticmethod
+    def verdict_error(word, colon, text, phase):
+        """What is wrong with VERDICT in PHASE=VERDICT, or None."""
+        if word not in VERDICTS:
+            return f'unknown verdict {word!r}: pass, fail:"MARKER" or skip:"REASON"'
+        if VERDICTS[word] and not text:
+            return f'{word} without its {VERDICTS[word]}: {phase}={word}:"..."'
+        if not VERDICTS[word] and colon:
+            return f"pass takes no text: {phase}={word}{colon}{text}"
+        return None
 
     def copy(self, where, n, section, path, original):
         """PATH like=ORIGINAL: the same program under another name (the
@@ -535,7 +577,56 @@ def stages(path):
         print((indent + row[0]).ljust(width) + (row[1].strip() if len(row) > 1 else "?"))
 
 
+def save(path, arch, required, judge, expect):
+    """This run's cells and counts, for a joint report of several (--joint)."""
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"arch": arch, "phases": required, "extras": EXTRAS,
+                   "cells": [[p, x, c] for (p, x), c in judge.cells.items()],
+                   "first_line": expect.first_line, "passed": judge.passed,
+                   "failed": len(judge.problems), "skipped": judge.skipped,
+                   "caught": judge.caught, "mutants": expect.mutants(required)}, f)
+
+
+def joint(paths):
+    """One table of test x (architecture, configuration) over the runs that
+    --save wrote, and their counts summed: green only if every run was."""
+    runs = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                runs.append(json.load(f))
+        except (OSError, ValueError) as e:
+            print(f"no run at {path}: {e}")
+            return 1
+    cells, first_line, columns, extras = {}, {}, [], []
+    for run in runs:
+        for phase in run["phases"]:
+            column = f"{run['arch']}:{phase}"
+            (extras if phase in run["extras"] else columns).append(column)
+        for phase, path, cell in run["cells"]:
+            cells[(f"{run['arch']}:{phase}", path)] = cell
+        for path, n in run["first_line"].items():
+            first_line.setdefault(path, n)
+    print("== architectures: " + " ".join(run["arch"] for run in runs))
+    for title, phases in (("configurations", columns), ("extras and host", extras)):
+        if phases:
+            table(title, phases, cells, first_line)
+    print()
+    for run in runs:
+        print(f"{run['arch']}: mutants caught: {run['caught']}/{run['mutants']}; "
+              f"{run['passed']} passed, {run['failed']} failed, {run['skipped']} skipped")
+    total = {k: sum(run[k] for run in runs) for k in ("passed", "failed", "skipped",
+                                                      "caught", "mutants")}
+    print(f"\nmutants caught: {total['caught']}/{total['mutants']}")
+    print(f"{total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")
+    return 0 if total["failed"] == 0 and total["caught"] == total["mutants"] else 1
+
+
 def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["--joint"]:
+        return joint(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--expect", required=True, help="tests/expectations")
     ap.add_argument("--phases", nargs="+", action="extend", required=True,
@@ -545,7 +636,11 @@ def main(argv=None):
                     help="every phase an expectations section may name")
     ap.add_argument("--group", action="append", default=[], metavar="NAME=PHASE ...",
                     help="what @NAME stands for in a section header (repeatable)")
+    ap.add_argument("--arch", default=ARCHES[0], choices=ARCHES,
+                    help="the architecture the run is of (its verdicts have the last word)")
     ap.add_argument("--stages", help="a file of NAME SECONDS lines")
+    ap.add_argument("--save", metavar="FILE",
+                    help="also write the cells and counts, for report.py --joint FILE...")
     ap.add_argument("--reach", action="store_true",
                     help="also require: every test can fail (under a mutant, or is a labelled "
                          "guard), every mutant is caught twice, every call site is reached")
@@ -555,7 +650,9 @@ def main(argv=None):
     for group in args.group:
         name, _, phases = group.partition("=")
         groups[name] = phases.split()
-    expect = Expectations(args.expect, list(dict.fromkeys(args.known + required)), groups)
+    expect = Expectations(args.expect, list(dict.fromkeys(args.known + required)), groups,
+                          args.arch)
+    print(f"== architecture: {args.arch}")
     judge = Judge(expect, required)
     for error in expect.errors:
         judge.fail(error)
@@ -584,6 +681,8 @@ def main(argv=None):
         print(f"\nmutants caught: {judge.caught}/{mutants}")
     assert judge.caught == mutants or failed, "an uncaught mutant must be a failure"
     print(f"{judge.passed} passed, {failed} failed, {judge.skipped} skipped")
+    if args.save:
+        save(args.save, args.arch, required, judge, expect)
     return 0 if failed == 0 and judge.caught == mutants else 1
 
 

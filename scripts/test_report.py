@@ -177,6 +177,29 @@ class JudgeTest(Judging):
         self.assertRegex(out, r"rwp_gup_test/gup.async.process_vm_readv +pass +fail\*")
         self.assertRegex(out, r"rwp_gup_test/global.prot_none_foll_force_completes +pass +skip")
 
+    def joint(self, *saved):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = report.main(["--joint", *saved])
+        return rc, out.getvalue()
+
+    def test_joint_report_of_two_architectures(self):
+        x86, arm = self.write("x86.json", None), self.write("arm.json", None)
+        self.green(args=["--save", x86])
+        self.green(args=["--save", arm, "--arch", "arm64"])
+        rc, out = self.joint(x86, arm)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("x86_64:wp-only", out)
+        self.assertIn("arm64:wp-only", out)
+        self.assertIn("mutants caught: 2/2\n36 passed, 0 failed, 2 skipped", out)
+        guest = edit(GUEST, "    ok 2 gup.sync.process_vm_readv", "    not ok 2 gup.sync.process_vm_readv")
+        self.judge(guest=guest, args=["--save", arm, "--arch", "arm64"])
+        rc, out = self.joint(x86, arm)
+        self.assertEqual(rc, 1, out)
+        self.assertRegex(out, r"arm64: .* [1-9]\d* failed")
+        rc, out = self.joint(x86, self.write("none.json", None))
+        self.assertEqual(rc, 1, out)
+
     def test_allowed_skip_is_counted_as_skipped(self):
         guest = edit(GUEST, "ok 2 gup.sync.process_vm_readv\n", "ok 2 gup.sync.process_vm_readv # SKIP no uffd\n")
         expect = edit(EXPECT, "rwp_gup_test/gup.sync.process_vm_readv\n",
@@ -497,6 +520,28 @@ seed/prog/t      fuzz=fail:"looped"
         self.assertIn("unknown group @nope (known: @configs)", "\n".join(expect.errors))
         self.assertEqual(len(expect.errors), 1)
 
+    def test_an_architectures_verdict_has_the_last_word_on_it_only(self):
+        path = self.write("expectations", """\
+[merged wp-only]
+prog/a   wp-only=fail:"read through"  arm64=skip:"no soft-dirty"
+prog/b   arm64:merged=skip:"no gup_test"  wp-only=fail:"read through"
+prog/c   arm46:merged=skip:"x"  arm64:seed=pass  arm64=fail
+""")
+        x86 = report.Expectations(path, ["merged", "wp-only"])
+        arm = report.Expectations(path, ["merged", "wp-only"], arch="arm64")
+        self.assertEqual(x86.cells[("wp-only", "prog/a")], ("fail", "read through"))
+        self.assertEqual(x86.cells[("merged", "prog/b")], ("pass", ""))
+        self.assertEqual(arm.cells[("merged", "prog/a")], ("skip", "no soft-dirty"))
+        self.assertEqual(arm.cells[("wp-only", "prog/a")], ("skip", "no soft-dirty"))
+        self.assertEqual(arm.cells[("merged", "prog/b")], ("skip", "no gup_test"))
+        self.assertEqual(arm.cells[("wp-only", "prog/b")], ("fail", "read through"))
+        for expect in (x86, arm):
+            errors = "\n".join(expect.errors)
+            self.assertIn("unknown architecture 'arm46'", errors)
+            self.assertIn("phase seed is not in this section", errors)
+            self.assertIn('fail without its marker: arm64:merged=fail:"..."', errors)
+            self.assertEqual(len(expect.errors), 3)
+
     def test_like_of_nothing_and_like_with_more(self):
         path = self.write("expectations", """\
 [wp-only]
@@ -670,6 +715,22 @@ R13: 00000000004e12e0 R14: 00000000004ae1b4 R15: 0000000000000007
 """.splitlines()
 
 
+# arm64's form (dump_backtrace()): "Call trace:", frames marked (C), no end marker.
+ARM64_DUMP = """\
+FAULT_FLAG_ALLOW_RETRY missing 880
+CPU: 1 UID: 0 PID: 271 Comm: rwp_gup_test Tainted: G           O     N  7.3.4 #1 PREEMPTLAZY
+Tainted: [O]=OOT_MODULE, [N]=TEST
+Hardware name: linux,dummy-virt (DT)
+Call trace:
+ show_stack+0x14/0x1c (C)
+ dump_stack_lvl+0xb4/0xc4
+ handle_userfault+0x610/0xae8
+ __handle_mm_fault+0xb60/0xfd8
+ __get_user_pages+0x228/0xe84
+ el0t_64_sync+0x154/0x158
+""".splitlines()
+
+
 class DmesgScanTest(Judging):
     """The per-phase dmesg check: the one expected stack dump is skipped,
     exactly and only when announced; anything else that looks like a splat
@@ -677,6 +738,20 @@ class DmesgScanTest(Judging):
 
     def test_announced_dump_is_clean(self):
         self.assertEqual(dmesg_scan.scan(["booted"] + DUMP + ["done"], 1), [])
+
+    def test_announced_arm64_dump_is_clean(self):
+        self.assertEqual(dmesg_scan.scan(["booted"] + ARM64_DUMP + ["done"], 1), [])
+        self.assertEqual(dmesg_scan.scan(ARM64_DUMP + ARM64_DUMP, 2), [])
+        self.assertEqual(dmesg_scan.scan(ARM64_DUMP, 1), [])
+
+    def test_arm64_dump_ends_at_its_last_frame(self):
+        lines = ARM64_DUMP + ["WARNING: CPU: 0 PID: 1 at mm/gup.c:900 follow_page_pte+0x1/0x2"]
+        self.assertEqual(dmesg_scan.scan(lines, 1),
+                         ["WARNING: CPU: 0 PID: 1 at mm/gup.c:900 follow_page_pte+0x1/0x2"])
+        bare = [line for line in ARM64_DUMP if "handle_userfault" not in line]
+        self.assertIn("Call trace:", dmesg_scan.scan(bare, 1))
+        self.assertEqual(dmesg_scan.scan(ARM64_DUMP + ARM64_DUMP, 1),
+                         ["2 handle_userfault() stack dumps, but the tests announced only 1"])
 
     def test_unannounced_dump_is_reported(self):
         self.assertEqual(dmesg_scan.scan(DUMP + DUMP, 1),
