@@ -15,6 +15,12 @@ read_configs() {
 	module_configs=("${user_policies[@]}" "${mutants[@]}")
 	all_phases=(setup "${user_policies[@]}" none "${mutants[@]}"
 		hostile fuzz stress bench unfixed host)
+	# make check's share of a second architecture (scripts/check-all.sh):
+	# every configuration, so that every mutant is caught there, and the
+	# hostile input; the extras that measure or soak (fuzz, stress, bench)
+	# and the arch-independent ones (unfixed, host) are make check
+	# ARCH=...'s.
+	share_phases=(setup "${user_policies[@]}" none "${mutants[@]}" hostile)
 	# The names an expectations section may use for each list.
 	config_groups=(--group "policies=${user_policies[*]}" --group "mutants=${mutants[*]}")
 }

@@ -5,7 +5,9 @@
 #                          no module), hostile input, fuzz, stress, a short
 #                          bench, the host checks, and (unfixed) the tests
 #                          of patches/fixes/ on a second boot, of a kernel
-#                          without them
+#                          without them; with RWP_SHARE=1, only the phases
+#                          of make check's share of a second architecture
+#                          (scripts/phases.sh, scripts/check-all.sh)
 #   scripts/run.sh stress  the unload-under-load stress for DURATION seconds
 # (make bench is scripts/bench.sh: several kernels, several boots.)
 # Every outcome lands in a KTAP document ($RWP_OUT/guest.ktap from the VM,
@@ -52,7 +54,11 @@ timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
 read_configs "$RWP_TOP/rwp.ko"
 case "$mode" in
 run)	phases=(setup merged) ;;
-check)	phases=("${all_phases[@]:0:${#all_phases[@]}-1}") ;;
+check)	if [ -n "${RWP_SHARE:-}" ]; then
+		phases=("${share_phases[@]}")
+	else
+		phases=("${all_phases[@]:0:${#all_phases[@]}-1}")
+	fi ;;
 stress)	phases=(setup stress) ;;
 esac
 # RWP_PHASES="setup wp-only" make run: just those phases, for a quick look.
@@ -85,7 +91,7 @@ if [ "$mode" = check ]; then
 fi
 
 report=()
-if [ "$mode" = check ]; then
+if [ "$mode" = check ] && [ -z "${RWP_SHARE:-}" ]; then
 	stage "checks: rustfmt, clippy, checkpatch, rust-analyzer, the judge's tests"
 	# The host checks are a phase of their own, in a document of their own.
 	{
@@ -134,4 +140,5 @@ if [ -s "$RWP_OUT/bench.raw" ]; then
 fi
 stage "report"
 exec python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
-	--known "${all_phases[@]}" "${config_groups[@]}" "${report[@]}" --phases "${phases[@]}" --stages "$stages" --reach
+	--known "${all_phases[@]}" "${config_groups[@]}" "${report[@]}" --phases "${phases[@]}" \
+	--arch "$ARCH" --stages "$stages" --reach --save "$RWP_OUT/report.json"

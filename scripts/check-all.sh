@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make check without ARCH: the whole check on x86_64, then make check's
+# share of arm64 (scripts/phases.sh: share_phases), each judged on its own
+# (scripts/run.sh, into its own $RWP_OUT), then one report of both, a column
+# per architecture and configuration (scripts/report.py --joint), whose
+# closing line and exit status are the verdict. make check ARCH=arm64 runs
+# all of arm64's phases.
+set -uo pipefail
+# Each architecture's run goes to its own default $RWP_OUT.
+unset RWP_OUT ARCH
+. "$(dirname "$0")/env.sh"
+
+rc=0
+saved=()
+for run in x86_64: arm64:share; do
+	arch=${run%%:*} share=${run#*:}
+	stage "check: $arch${share:+ (make check's share: ARCH=$arch make check runs all)}"
+	ARCH=$arch RWP_SHARE=$share bash "$RWP_TOP/scripts/run.sh" check || rc=1
+	saved+=("$(ARCH=$arch bash -c '. "$0" && echo "$RWP_OUT"' "$RWP_TOP/scripts/env.sh")/report.json")
+done
+stage "check: both architectures"
+python3 "$RWP_TOP/scripts/report.py" --joint "${saved[@]}" || rc=1
+exit $rc
