@@ -3,8 +3,8 @@
 # ktap_helpers.sh): rustfmt and clippy on the module, checkpatch --strict on
 # the series and the fixes, the interface header and the kselftests, the
 # series' git am onto the pristine files, make
-# upstream's fixes series, rust-analyzer's project file, and the judge's own
-# unit tests. Nothing here writes to the
+# upstream's fixes series, rust-analyzer's project file, the judge's own
+# unit tests, and the GitHub Actions workflow. Nothing here writes to the
 # checkout but the module's build outputs, which git ignores. Logs:
 # $RWP_CACHE/checks/NAME.log.
 set -uo pipefail
@@ -103,8 +103,15 @@ rust_analyzer_check() {
 		[ -s "$logs/rust-analyzer/rust-project.json" ]
 }
 
+# The GitHub Actions workflow: valid against the workflow schema, and clean
+# of zizmor's findings (unpinned actions, injectable expressions, ...).
+workflow_check() {
+	check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml &&
+		zizmor --offline .github/workflows/*.yml
+}
+
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 check rustfmt rustfmt_check
 check clippy clippy_check
 check checkpatch checkpatch_check
@@ -113,4 +120,5 @@ check series-git-am git_am_check
 check fixes-series fixes_series_check
 check rust-analyzer rust_analyzer_check
 check judge-unit-tests python3 scripts/test_report.py
+check workflow workflow_check
 ktap_finished
