@@ -14,7 +14,9 @@ rc=0
 saved=()
 for run in x86_64: arm64:share; do
 	arch=${run%%:*} share=${run#*:}
-	stage "check: $arch${share:+ (make check's share: ARCH=$arch make check runs all)}"
+	note=
+	[ -z "$share" ] || note=" (its share; make check ARCH=$arch runs all of it)"
+	stage "check: $arch$note"
 	ARCH=$arch RWP_SHARE=$share bash "$RWP_TOP/scripts/run.sh" check || rc=1
 	saved+=("$(ARCH=$arch bash -c '. "$0" && echo "$RWP_OUT"' "$RWP_TOP/scripts/env.sh")/report.json")
 done
