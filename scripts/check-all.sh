@@ -6,9 +6,20 @@
 # closing line and exit status are the verdict. make check ARCH=arm64 runs
 # all of arm64's phases.
 set -uo pipefail
-# Each architecture's run goes to its own default $RWP_OUT.
-unset RWP_OUT ARCH
+# Each architecture's run has its own build and output directories
+# (scripts/env.sh): one given in the environment cannot serve both.
+if [ -n "${KBUILD:-}" ] || [ -n "${RWP_OUT:-}" ]; then
+	echo "error: KBUILD or RWP_OUT is set: make check ARCH=x86_64 or ARCH=arm64 takes them" >&2
+	exit 1
+fi
+unset ARCH
 . "$(dirname "$0")/env.sh"
+
+# CMD...: in the environment of a run for $arch, not of this script's
+# architecture (env.sh exported its directories).
+for_arch() {
+	env -u KBUILD -u RWP_OUT ARCH="$arch" "$@"
+}
 
 rc=0
 saved=()
@@ -17,8 +28,8 @@ for run in x86_64: arm64:share; do
 	note=
 	[ -z "$share" ] || note=" (its share; make check ARCH=$arch runs all of it)"
 	stage "check: $arch$note"
-	ARCH=$arch RWP_SHARE=$share bash "$RWP_TOP/scripts/run.sh" check || rc=1
-	saved+=("$(ARCH=$arch bash -c '. "$0" && echo "$RWP_OUT"' "$RWP_TOP/scripts/env.sh")/report.json")
+	for_arch RWP_SHARE="$share" bash "$RWP_TOP/scripts/run.sh" check || rc=1
+	saved+=("$(for_arch bash -c '. "$0" && echo "$RWP_OUT"' "$RWP_TOP/scripts/env.sh")/report.json")
 done
 stage "check: both architectures"
 python3 "$RWP_TOP/scripts/report.py" --joint "${saved[@]}" || rc=1

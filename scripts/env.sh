@@ -17,18 +17,20 @@ die() {
 
 # The architecture the kernel, the module, the tests and the VM are built
 # and booted for (make check ARCH=...; the host is x86_64): the kernel's
-# ARCH for it, its boot image, virtme-ng's and Debian's names for it, QEMU's
+# ARCH for it and the option its .config has, its boot image, virtme-ng's and Debian's names for it, QEMU's
 # package, and for a foreign one the cross compiler (exported: the kernel's
 # and the kselftests' makefiles take CROSS_COMPILE from the environment)
 # and the suffix of its directories in the cache.
 ARCH=${ARCH:-x86_64}
 case $ARCH in
 x86_64)
-	KARCH=x86 KIMAGE=arch/x86/boot/bzImage VNG_ARCH=x86_64 DEB_ARCH=amd64
+	KARCH=x86 KCONFIG_ARCH=CONFIG_X86_64 KIMAGE=arch/x86/boot/bzImage
+	VNG_ARCH=x86_64 DEB_ARCH=amd64
 	QEMU_PKG=qemu-system-x86 CROSS_COMPILE= CROSS_PKG= ARCH_SUFFIX=
 	;;
 arm64)
-	KARCH=arm64 KIMAGE=arch/arm64/boot/Image VNG_ARCH=arm64 DEB_ARCH=arm64
+	KARCH=arm64 KCONFIG_ARCH=CONFIG_ARM64 KIMAGE=arch/arm64/boot/Image
+	VNG_ARCH=arm64 DEB_ARCH=arm64
 	QEMU_PKG=qemu-system-arm CROSS_COMPILE=aarch64-linux-gnu-
 	CROSS_PKG=gcc-aarch64-linux-gnu ARCH_SUFFIX=-arm64
 	;;

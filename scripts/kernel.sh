@@ -120,6 +120,10 @@ series_options() {
 
 configure() {
 	local stamp=$KBUILD/.rwp-config.sha sum missing skip=()
+	# A KBUILD handed down from a run for another architecture would be
+	# reconfigured and rebuilt in place: refuse it.
+	[ ! -f "$KBUILD/.config" ] || grep -qx "$KCONFIG_ARCH=y" "$KBUILD/.config" ||
+		die "$KBUILD is a build for another architecture than $ARCH (KBUILD set in the environment?)"
 	sum=$(cat "${FRAGS[@]}" "$RWP_TOP/scripts/kernel.sh" | sha256sum | cut -d' ' -f1)
 	if [ -f "$KBUILD/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
 		return 0
