@@ -33,8 +33,10 @@ done
 # The module for each kernel with the series, built from a copy of the
 # sources (the checkout's rwp.ko is make check's).
 for k in test prod; do
-	mkdir -p "$base/module-$k"
+	mkdir -p "$base/module-$k/tests"
 	cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$base/module-$k/"
+	# Kbuild also builds the test-only module tests/rwp_leak.ko.
+	cp "$RWP_TOP"/tests/*.rs "$base/module-$k/tests/"
 	make -s -C "$(kbuild_of "$k")" M="$base/module-$k" ARCH="$KARCH" \
 		CROSS_COMPILE="$CROSS_COMPILE" modules >/dev/null ||
 		die "the module does not build against the $k kernel"
@@ -62,7 +64,7 @@ for k in test prod stock; do
 			RWP_BENCH_ROUNDS="$rounds" RWP_BENCH_ITERS="$iters" \
 			python3 "$RWP_TOP/tests/run_guest.py" "$out" setup bench || true
 		python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
-			--known "${all_phases[@]}" "${config_groups[@]}" --ktap "$out/guest.ktap" --phases setup bench \
+			--known "${all_phases[@]}" "${config_groups[@]}" --ktap "$out/guest.ktap" --phases setup bench --arch "$ARCH" \
 			> "$out/report.txt" ||
 			{ cat "$out/report.txt"; die "the $k/$unit bench boot failed"; }
 		raws+=("$k:$unit:$out/bench.raw")
