@@ -14,13 +14,13 @@ die() {
 	exit 1
 }
 
-
 # The architecture the kernel, the module, the tests and the VM are built
 # and booted for (make check ARCH=...; the host is x86_64): the kernel's
-# ARCH for it and the option its .config has, its boot image, virtme-ng's and Debian's names for it, QEMU's
-# package, and for a foreign one the cross compiler (exported: the kernel's
-# and the kselftests' makefiles take CROSS_COMPILE from the environment)
-# and the suffix of its directories in the cache.
+# ARCH for it and the option its .config has, its boot image, virtme-ng's
+# and Debian's names for it, QEMU's package, and for a foreign one the
+# cross compiler (exported: the kernel's and the kselftests' makefiles take
+# CROSS_COMPILE from the environment) and the suffix of its directories in
+# the cache.
 ARCH=${ARCH:-x86_64}
 case $ARCH in
 x86_64)
