@@ -226,7 +226,7 @@ def dmesg(w, outputs):
 def phase_setup(w):
     """What the tests need from the guest: each missing piece is a failure,
     named, rather than a test that skips."""
-    w.header(8, w.phase)
+    w.header(7, w.phase)
     setup = os.path.join(TOP, "tests", "guest-setup.sh")
     for piece in ("zram_swap", "ext4_on_loop", "cgroup2"):
         rc, out = sh(setup, piece)
@@ -242,8 +242,6 @@ def phase_setup(w):
     leaf(w, "gup_test", os.path.exists("/sys/kernel/debug/gup_test"))
     rc, out = sh(setup, "hugetlb_2m")
     leaf(w, "hugetlb_2m", rc == 0, out)
-    # The kernel crate's provider abstraction, tested at boot.
-    kunit(w, "rust_rwp_gate")
 
 
 def phase_config(w, cfg):
@@ -257,10 +255,16 @@ def phase_config(w, cfg):
     one shrink a run shows the shrinker works, more would only cost time)."""
     module = cfg != "none"
     baseline = cfg in BASELINE_CONFIGS
-    w.header(len(KSELFTESTS) + 3 + baseline * (1 + len(UPSTREAM)) + (4 if module else 0), cfg)
+    stock = cfg == "none"
+    w.header(len(KSELFTESTS) + 3 + baseline * (1 + len(UPSTREAM)) + (4 if module else 0)
+             + stock, cfg)
     loaded = module and insmod(w, cfg)
     if module:
         kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
+    if stock:
+        # The kernel crate's provider abstraction, tested at boot: here, not
+        # in setup, which also boots make bench's kernel without the series.
+        kunit(w, "rust_rwp_gate")
     outputs = kselftests(w)
     shrink = "15" if cfg == SHRINK_CONFIG else "0"
     outputs.append(program(w, "rwp_model_test", [os.path.join(BIN, "rwp_model_test")],
