@@ -92,6 +92,26 @@ long rwp_smaps_kb(void *addr, const char *field)
 	return kb;
 }
 
+int rwp_contpte_mapped(char *addr, size_t len, int prot)
+{
+	long kb;
+
+	/*
+	 * clear_refs flushes no TLB (only its soft-dirty mode does): a cached
+	 * translation would keep its accessed flag, and the read would set
+	 * none. An mprotect() round trip rewrites the PTEs, each keeping its
+	 * uffd bit, and flushes them.
+	 */
+	if (rwp_clear_refs() || mprotect(addr, len, prot | PROT_EXEC) ||
+	    mprotect(addr, len, prot) || rwp_smaps_kb(addr, "Referenced:") != 0)
+		return -1;
+	FORCE_READ(*addr);
+	kb = rwp_smaps_kb(addr, "Referenced:");
+	if (kb == (long)(len >> 10))
+		return 1;
+	return kb == (long)(psize() >> 10) ? 0 : -1;
+}
+
 unsigned long rwp_rand(unsigned long long *state)
 {
 	*state ^= *state >> 12;

@@ -45,6 +45,28 @@ unsigned long rwp_rand(unsigned long long *state);
 size_t rwp_mthp_size(void);
 /* /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/file (static: one at a time). */
 const char *rwp_mthp_path(const char *file);
+/*
+ * arm64 maps a 64 KiB folio whose PTEs agree as one contiguous range (the
+ * contiguous bit, arch/arm64/mm/contpte.c; config/arch/arm64.config sets
+ * CONFIG_ARM64_CONTPTE), and reads and writes such a range as a whole: the
+ * tests check that their folios went that way. No other architecture here
+ * has it.
+ */
+#ifdef __aarch64__
+#define RWP_CONTPTE	true
+#else
+#define RWP_CONTPTE	false
+#endif
+/*
+ * Is the block of len bytes at addr (its own VMA's protection prot, its
+ * first page readable and not protected) mapped by one contiguous range of
+ * PTEs? Such a range has one accessed flag: with the accessed bits
+ * cleared, a read of its first byte makes all of it young, where separate
+ * PTEs make one page young, and smaps' Referenced counts young PTEs.
+ * Clears this process's accessed bits. 1 or 0; -1 on error or if it is
+ * neither.
+ */
+int rwp_contpte_mapped(char *addr, size_t len, int prot);
 /* Is swap configured (a device after the header of /proc/swaps)? */
 bool swap_available(void);
 

@@ -149,6 +149,7 @@ static void anon_mthp(struct __test_metadata *_metadata,
 		      struct reclaim_env *env, size_t nr_folios)
 {
 	struct thp_settings s;
+	size_t i;
 
 	thp_read_settings(&s);
 	s.thp_enabled = THP_MADVISE;
@@ -162,6 +163,15 @@ static void anon_mthp(struct __test_metadata *_metadata,
 	fill(env->area, env->len);
 	ASSERT_TRUE(check_huge_anon(env->area, env->len, nr_folios, rwp_mthp_size()))
 		TH_LOG("the range is not in 64 KiB folios");
+	/*
+	 * arm64: protected, unprotected or mixed, each folio the tests use
+	 * starts as one contiguous range, which protecting part of it unfolds.
+	 */
+	for (i = 0; RWP_CONTPTE && i < nr_folios; i++) {
+		ASSERT_EQ(rwp_contpte_mapped(env->area + i * rwp_mthp_size(), rwp_mthp_size(),
+					     PROT_READ | PROT_WRITE), 1)
+			TH_LOG("folio %zu is not contpte-mapped: arm64's own paths go untested", i);
+	}
 }
 
 /* The count of pages swapped out in [area, area + len). */
@@ -449,6 +459,14 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	EXPECT_TRUE(aborted)
 		TH_LOG("this folio's unmap never ran and aborted: no restore to check");
 	EXPECT_GATE_CONSULTED(GATE_UNMAP);
+	/*
+	 * arm64: a batch restored by one set_ptes() over the whole folio is
+	 * mapped as one contiguous range; the right batch, the first PTE
+	 * alone, is not. (A redirtied folio may be swapped out by now.)
+	 */
+	if (RWP_CONTPTE && !redirty)
+		EXPECT_EQ(rwp_contpte_mapped(env->area, env->len, PROT_READ), 0)
+			TH_LOG("the restore mapped the mixed folio as one contiguous range");
 	close(pfd[0]);
 	close(pfd[1]);
 	ASSERT_EQ(mprotect(env->area, env->len, PROT_READ | PROT_WRITE), 0);
