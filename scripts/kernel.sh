@@ -12,18 +12,31 @@
 #   scripts/kernel.sh prod    the same tree, configured with config/prod.config
 #                             after rwp.config: the debugging off
 #   scripts/kernel.sh stock   the same, from Debian's source without the series
+# and make check one per kernel mutant:
+#   scripts/kernel.sh mutant NAME
+#                             the test kernel with patches/mutants/NAME.patch
+#                             on top: built in $KBUILD (a mutant touches a
+#                             .c file or two: a rebuild of minutes, where an
+#                             O= directory of its own would be a whole build),
+#                             its image kept as $(kbuild_of mutants)/NAME.img,
+#                             then the test kernel rebuilt; nothing is done
+#                             when the image is of the same sources
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 JOBS=${JOBS:-$(nproc)}
 FLAVOUR=${1:-test}
 FRAGS=("$RWP_TOP/config/rwp.config" "$RWP_TOP/config/arch/$ARCH.config")
+MUTANT_PATCH=
 case "$FLAVOUR" in
 test)	;;
+mutant)	MUTANT_PATCH=$RWP_TOP/patches/mutants/${2:-}.patch
+	[ -n "${2:-}" ] && [ -f "$MUTANT_PATCH" ] ||
+		die "usage: $0 mutant NAME, for patches/mutants/NAME.patch" ;;
 prod)	KBUILD=$(kbuild_of prod) FRAGS+=("$RWP_TOP/config/prod.config") ;;
 stock)	KSRC=$RWP_CACHE/linux-src-stock KBUILD=$(kbuild_of stock)
 	FRAGS+=("$RWP_TOP/config/prod.config") ;;
-*)	die "usage: $0 [test|prod|stock]" ;;
+*)	die "usage: $0 [test|prod|stock|mutant NAME]" ;;
 esac
 
 extract_source() {
@@ -64,9 +77,12 @@ created_files() {
 apply_series() {
 	# The fixes of 7.3 bugs first (their own series, against 7.3), then the
 	# gate series.
-	local work f series changed=0
+	local work f series mutants changed=0
 	shopt -s nullglob
-	series=("$RWP_TOP"/patches/fixes/*.patch "$RWP_TOP"/patches/*.patch)
+	series=("$RWP_TOP"/patches/fixes/*.patch "$RWP_TOP"/patches/*.patch $MUTANT_PATCH)
+	# What any kernel mutant touches goes back to the series' content
+	# when it is not applied.
+	mutants=("$RWP_TOP"/patches/mutants/*.patch)
 	shopt -u nullglob
 	work=$(mktemp -d "$RWP_CACHE/series.XXXXXX")
 	# shellcheck disable=SC2064 # $work is fixed now
@@ -74,7 +90,7 @@ apply_series() {
 	# Every file any version of the series touched, so that a file dropped
 	# from the series goes back to its original.
 	mkdir -p "$RWP_ORIG"
-	{ patch_files "${series[@]}"; cat "$RWP_ORIG/.files" 2>/dev/null || true; } |
+	{ patch_files "${series[@]}" "${mutants[@]}"; cat "$RWP_ORIG/.files" 2>/dev/null || true; } |
 		sort -u > "$work/.files"
 	created_files "${series[@]}" > "$work/.created"
 	while read -r f; do
@@ -158,8 +174,33 @@ ticker() {
 	done
 }
 
+# make -j$JOBS TARGET...: only warnings and errors shown, all of it in the log.
+build() {
+	local rc ticker_pid
+	stage "kernel: make -j$JOBS $* (cold: ~10 min)"
+	touch "$KBUILD/.rwp-build-start"
+	ticker &
+	ticker_pid=$!
+	set +e
+	make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" -j"$JOBS" "$@" 2>&1 |
+		tee "$RWP_CACHE/kbuild.log" | grep -E 'warning:|error:|Error [0-9]'
+	rc=${PIPESTATUS[0]}
+	set -e
+	kill "$ticker_pid" 2>/dev/null || true
+	[ "$rc" -eq 0 ] || die "kernel build failed: see $RWP_CACHE/kbuild.log"
+}
+
 extract_source
 check_source
+if [ "$FLAVOUR" = mutant ]; then
+	image=$(kbuild_of mutants)/$2.img
+	sum=$(cat "$RWP_TOP"/patches/fixes/*.patch "$RWP_TOP"/patches/*.patch "$MUTANT_PATCH" \
+		"${FRAGS[@]}" "$RWP_TOP/scripts/kernel.sh" | sha256sum | cut -d' ' -f1)
+	if [ -f "$image" ] && [ "$(cat "${image%.img}.sha" 2>/dev/null)" = "$sum" ]; then
+		stage "kernel: mutant $2 is built already"
+		exit 0
+	fi
+fi
 if [ "$FLAVOUR" = stock ]; then
 	[ ! -e "$KSRC/mm/rwp_gate.c" ] || die "$KSRC has the series: it is to be Debian's source"
 else
@@ -168,15 +209,15 @@ fi
 configure
 grep -q 'Rust is available' <(make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" rustavailable 2>&1) ||
 	die "make rustavailable fails: run scripts/setup.sh (rust-src, bindgen, libclang)"
-stage "kernel: make -j$JOBS ${KIMAGE##*/} modules headers (cold: ~10 min)"
-touch "$KBUILD/.rwp-build-start"
-ticker &
-ticker_pid=$!
-set +e
-make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" -j"$JOBS" "${KIMAGE##*/}" modules headers 2>&1 |
-	tee "$RWP_CACHE/kbuild.log" | grep -E 'warning:|error:|Error [0-9]'
-rc=${PIPESTATUS[0]}
-set -e
-kill "$ticker_pid" 2>/dev/null || true
-[ "$rc" -eq 0 ] || die "kernel build failed: see $RWP_CACHE/kbuild.log"
+if [ "$FLAVOUR" = mutant ]; then
+	# Built or not, the tree and $KBUILD go back to the test kernel.
+	trap 'rc=$?; bash "$0" test || rc=1; exit $rc' EXIT
+	build "${KIMAGE##*/}"
+	mkdir -p "$(dirname "$image")"
+	cp "$KBUILD/$KIMAGE" "$image"
+	echo "$sum" > "${image%.img}.sha"
+	stage "kernel: mutant $2 built, kept as $image"
+	exit 0
+fi
+build "${KIMAGE##*/}" modules headers
 stage "kernel: built $(cat "$KBUILD/include/config/kernel.release")"

@@ -4,23 +4,32 @@
 
 # read_configs MODULE.ko: the configurations that load the module, as the
 # module declares them (rwp_policy.rs, modinfo's policies and mutants
-# lines): user_policies, mutants, module_configs (both), and all_phases,
-# in the order make check runs them: the policies, the stock C (none: after
+# lines): user_policies, mutants, module_configs (both); the kernel
+# mutants, one per patches/mutants/NAME.patch (bugs outside the gates, each
+# a kernel of its own: scripts/kernel.sh mutant NAME); and all_phases, in
+# the order make check runs them: the policies, the stock C (none: after
 # the loads and unloads before it, the stock decisions must be back), the
-# test-only mutants, the extras.
+# test-only mutants, the kernel mutants, the extras.
 read_configs() {
+	local p
 	read -r -a user_policies <<< "$(modinfo -F policies "$1")"
 	read -r -a mutants <<< "$(modinfo -F mutants "$1")"
 	[ ${#user_policies[@]} -gt 0 ] || die "$1 names no policies (modinfo -F policies)"
 	module_configs=("${user_policies[@]}" "${mutants[@]}")
-	all_phases=(setup "${user_policies[@]}" none "${mutants[@]}"
+	kernel_mutants=()
+	for p in "$RWP_TOP"/patches/mutants/*.patch; do
+		[ -f "$p" ] && kernel_mutants+=("$(basename "$p" .patch)")
+	done
+	all_phases=(setup "${user_policies[@]}" none "${mutants[@]}" "${kernel_mutants[@]}"
 		hostile fuzz stress bench unfixed host)
 	# make check's share of a second architecture (scripts/check-all.sh):
 	# every configuration, so that every mutant is caught there, and the
 	# hostile input; the extras that measure or soak (fuzz, stress, bench)
 	# and the arch-independent ones (unfixed, host) are make check
 	# ARCH=...'s.
-	share_phases=(setup "${user_policies[@]}" none "${mutants[@]}" hostile)
+	share_phases=(setup "${user_policies[@]}" none "${mutants[@]}" "${kernel_mutants[@]}"
+		hostile)
 	# The names an expectations section may use for each list.
-	config_groups=(--group "policies=${user_policies[*]}" --group "mutants=${mutants[*]}")
+	config_groups=(--group "policies=${user_policies[*]}" --group "mutants=${mutants[*]}"
+		--group "kernel-mutants=${kernel_mutants[*]}")
 }

@@ -3,8 +3,9 @@
 #   scripts/run.sh run     the kselftests with the module loaded (merged)
 #   scripts/run.sh check   every configuration (merged, seed, wp-only, then
 #                          no module), hostile input, fuzz, stress, a short
-#                          bench, the host checks, and (unfixed) the tests
-#                          of patches/fixes/ on a second boot, of a kernel
+#                          bench, the host checks; on boots of their own,
+#                          each kernel mutant (patches/mutants/) and
+#                          (unfixed) the tests of patches/fixes/ on a kernel
 #                          without them; with RWP_SHARE=1, only the phases
 #                          of make check's share of a second architecture
 #                          (scripts/phases.sh, scripts/check-all.sh)
@@ -69,13 +70,24 @@ if [ -n "${RWP_PHASES:-}" ]; then
 	done
 fi
 # unfixed is a boot of its own, of make bench's stock flavour: 7.3 without
-# the series and without patches/fixes/.
+# the series and without patches/fixes/; so is each kernel mutant, of the
+# test kernel with its patch.
 unfixed=
-vm_phases=()
+vm_phases=() kernel_mutant_phases=()
 for p in "${phases[@]}"; do
-	if [ "$p" = unfixed ]; then unfixed=1; else vm_phases+=("$p"); fi
+	if [ "$p" = unfixed ]; then
+		unfixed=1
+	elif [[ " ${kernel_mutants[*]} " == *" $p "* ]]; then
+		kernel_mutant_phases+=("$p")
+	else
+		vm_phases+=("$p")
+	fi
 done
 [ -z "$unfixed" ] || timed kernel-unfixed bash "$RWP_TOP/scripts/kernel.sh" stock
+for p in "${kernel_mutant_phases[@]}"; do
+	timed kernel-mutants bash "$RWP_TOP/scripts/kernel.sh" mutant "$p" ||
+		die "kernel mutant $p does not build"
+done
 stage "tests: building the kselftests"
 # Into this run's own directory: a build shared between checkouts could
 # hand one of them the other's binaries.
@@ -109,6 +121,7 @@ fi
 guest_env=$RWP_OUT/guest.env
 for var in RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" \
 	RWP_FUZZ_SEED="$fuzz_seed" RWP_MODULE_CONFIGS="${module_configs[*]}" \
+	RWP_KERNEL_MUTANTS="${kernel_mutants[*]}" \
 	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
 	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin"; do
@@ -123,15 +136,24 @@ if [ ${#vm_phases[@]} -gt 0 ]; then
 	# The guest's time per phase, under the vm stage.
 	[ -f "$RWP_OUT/vm-stages" ] && cat "$RWP_OUT/vm-stages" >> "$stages"
 fi
-if [ -n "$unfixed" ]; then
-	stage "vm: booting 7.3 without patches/fixes/, phase: unfixed"
-	mkdir -p "$RWP_OUT/unfixed"
-	timed vm-unfixed env KBUILD="$(kbuild_of stock)" VM_TIMEOUT=600 \
+# boot_alone PHASE TITLE VAR=VALUE...: PHASE in a boot of its own, with the
+# environment vm.sh is given.
+boot_alone() {
+	local phase=$1 title=$2
+	shift 2
+	stage "vm: booting $title, phase: $phase"
+	mkdir -p "$RWP_OUT/$phase"
+	timed "vm-$phase" env "$@" VM_TIMEOUT=900 \
 		bash "$RWP_TOP/scripts/vm.sh" bash -c '. "$0" && exec "$@"' "$guest_env" \
-		python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT/unfixed" unfixed || true
-	report+=(--ktap "$RWP_OUT/unfixed/guest.ktap")
-	[ -f "$RWP_OUT/unfixed/vm-stages" ] && cat "$RWP_OUT/unfixed/vm-stages" >> "$stages"
-fi
+		python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT/$phase" "$phase" || true
+	report+=(--ktap "$RWP_OUT/$phase/guest.ktap")
+	[ -f "$RWP_OUT/$phase/vm-stages" ] && cat "$RWP_OUT/$phase/vm-stages" >> "$stages"
+}
+for p in "${kernel_mutant_phases[@]}"; do
+	boot_alone "$p" "the kernel mutant $p" VM_KIMAGE="$(kbuild_of mutants)/$p.img"
+done
+[ -z "$unfixed" ] ||
+	boot_alone unfixed "7.3 without patches/fixes/" KBUILD="$(kbuild_of stock)"
 
 if [ -s "$RWP_OUT/bench.raw" ]; then
 	python3 "$RWP_TOP/scripts/bench_report.py" "test:wall:$RWP_OUT/bench.raw" \

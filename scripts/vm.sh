@@ -16,6 +16,9 @@ VM_MEMORY=${VM_MEMORY:-3G}
 VM_CPUS=${VM_CPUS:-2}
 VM_TIMEOUT=${VM_TIMEOUT:-3600}
 VM_QEMU_OPTS=${VM_QEMU_OPTS:-}	# more QEMU options (make bench: -icount)
+# Another image of $KBUILD's kernel (a kernel mutant, scripts/kernel.sh),
+# booted with $KBUILD's modules: one file, which virtme-ng takes as it is.
+VM_KIMAGE=${VM_KIMAGE:-}
 # KUnit runs each module's suites at insmod; a ring buffer that holds the
 # whole run, so that the per-phase dmesg checks see every line.
 VM_CMDLINE="kunit.enable=1 kunit.autorun=1 log_buf_len=32M"
@@ -41,7 +44,7 @@ accel() {
 	[ "$(tail -n1 "$probe")" = kvm ] || echo --disable-kvm
 }
 
-vng_args=(--run "$KBUILD" --cpus "$VM_CPUS" --memory "$VM_MEMORY" --append "$VM_CMDLINE")
+vng_args=(--run "${VM_KIMAGE:-$KBUILD}" --cpus "$VM_CPUS" --memory "$VM_MEMORY" --append "$VM_CMDLINE")
 if [ -z "$CROSS_COMPILE" ]; then
 	# The host's own root filesystem, with this checkout in it.
 	vng_args+=($(accel) --rwdir "$RWP_OUT" --rodir "$KSRC" --cwd "$RWP_TOP")

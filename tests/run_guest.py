@@ -11,6 +11,7 @@ log of that phase. Nothing here decides whether the run passed: every
 outcome is a KTAP line, and scripts/report.py judges them against
 tests/expectations.
 """
+import io
 import os
 import re
 import signal
@@ -253,7 +254,7 @@ def phase_config(w, cfg):
     that a seed meets the same bug at any speed; it shrinks a mismatch to a
     minimal sequence only under SHRINK_CONFIG (the verdict is the mismatch;
     one shrink a run shows the shrinker works, more would only cost time)."""
-    module = cfg != "none"
+    module = cfg in os.environ["RWP_MODULE_CONFIGS"].split()
     baseline = cfg in BASELINE_CONFIGS
     stock = cfg == "none"
     w.header(len(KSELFTESTS) + 3 + baseline * (1 + len(UPSTREAM)) + (4 if module else 0)
@@ -280,6 +281,19 @@ def phase_config(w, cfg):
         rmmod(w)
     taint(w)
     dmesg(w, outputs)
+
+
+def phase_kernel_mutant(w):
+    """A kernel mutant (scripts/kernel.sh mutant NAME), in a boot of its
+    own: the guest prepared as setup prepares it (setup's verdicts are the
+    main boot's), then the tests as under the stock C, with no module."""
+    prepared = io.StringIO()
+    quiet = Writer(prepared)
+    quiet.phase = "setup"
+    phase_setup(quiet)
+    if quiet.failed:
+        log(f"{w.phase}: the guest's setup failed:\n{prepared.getvalue()}")
+    phase_config(w, w.phase)
 
 
 def phase_hostile(w):
@@ -410,6 +424,8 @@ def main():
             w = top.child()
             w.phase = name
             fn = PHASES.get(name)
+            if name in os.environ.get("RWP_KERNEL_MUTANTS", "").split():
+                fn = phase_kernel_mutant
             start = time.monotonic()
             fn(w) if fn else phase_config(w, name)
             top.result(w.failed == 0, name)
