@@ -245,7 +245,7 @@ def phase_setup(w):
     leaf(w, "hugetlb_2m", rc == 0, out)
 
 
-def phase_config(w, cfg):
+def phase_config(w, cfg, model=True):
     """One configuration: the stock C (none), a policy or a mutant. The
     tree's own RWP suite runs where it says something: with no module, and
     under wp-only, the bug it does not catch; beside it, in make check, the
@@ -257,8 +257,8 @@ def phase_config(w, cfg):
     module = cfg in os.environ["RWP_MODULE_CONFIGS"].split()
     baseline = cfg in BASELINE_CONFIGS
     stock = cfg == "none"
-    w.header(len(KSELFTESTS) + 3 + baseline * (1 + len(UPSTREAM)) + (4 if module else 0)
-             + stock, cfg)
+    w.header(len(KSELFTESTS) + 2 + model + baseline * (1 + len(UPSTREAM))
+             + (4 if module else 0) + stock, cfg)
     loaded = module and insmod(w, cfg)
     if module:
         kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
@@ -268,8 +268,10 @@ def phase_config(w, cfg):
         kunit(w, "rust_rwp_gate")
     outputs = kselftests(w)
     shrink = "15" if cfg == SHRINK_CONFIG else "0"
-    outputs.append(program(w, "rwp_model_test", [os.path.join(BIN, "rwp_model_test")],
-                           {"RWP_MODEL_SECONDS": "600", "RWP_MODEL_SHRINK_SECONDS": shrink}))
+    if model:
+        outputs.append(program(w, "rwp_model_test", [os.path.join(BIN, "rwp_model_test")],
+                               {"RWP_MODEL_SECONDS": "600",
+                                "RWP_MODEL_SHRINK_SECONDS": shrink}))
     if baseline:
         log(f"{cfg}: uffd-unit-tests -f rwp")
         rc, out = sh(os.path.join(BIN, "uffd-unit-tests"), "-f", "rwp")
@@ -286,14 +288,18 @@ def phase_config(w, cfg):
 def phase_kernel_mutant(w):
     """A kernel mutant (scripts/kernel.sh mutant NAME), in a boot of its
     own: the guest prepared as setup prepares it (setup's verdicts are the
-    main boot's), then the tests as under the stock C, with no module."""
+    main boot's), then the kselftests as under the stock C, with no module.
+    Not the model checker: whether a seed meets a bug outside the gates can
+    hang on what the kernel decides by timing (swap-drops-uffd: one seed's
+    pageout swapped out its protected pages in one run and discarded them
+    in another, on the same kernel), and a verdict must not."""
     prepared = io.StringIO()
     quiet = Writer(prepared)
     quiet.phase = "setup"
     phase_setup(quiet)
     if quiet.failed:
         log(f"{w.phase}: the guest's setup failed:\n{prepared.getvalue()}")
-    phase_config(w, w.phase)
+    phase_config(w, w.phase, model=False)
 
 
 def phase_hostile(w):
