@@ -11,7 +11,6 @@ log of that phase. Nothing here decides whether the run passed: every
 outcome is a KTAP line, and scripts/report.py judges them against
 tests/expectations.
 """
-import io
 import os
 import re
 import signal
@@ -224,25 +223,36 @@ def dmesg(w, outputs):
     leaf(w, "dmesg", not problems, *problems[:40], directive=f"{len(lines)} lines")
 
 
-def phase_setup(w):
-    """What the tests need from the guest: each missing piece is a failure,
-    named, rather than a test that skips."""
-    w.header(7, w.phase)
+def prepare_guest():
+    """What the tests need from the guest, set up: (piece, ok, output) for
+    each, in setup's order."""
     setup = os.path.join(TOP, "tests", "guest-setup.sh")
+    pieces = []
     for piece in ("zram_swap", "ext4_on_loop", "cgroup2"):
         rc, out = sh(setup, piece)
-        leaf(w, piece, rc == 0, out)
+        pieces.append((piece, rc == 0, out))
     os.environ["RWP_DIO_DIR"] = "/tmp/rwp-dio"
     try:
         with open(f"{THP}/hpage_pmd_size", encoding="utf-8") as f:
             pmd = int(f.read())
     except OSError:
         pmd = 0
-    leaf(w, "thp_pmd", bool(pmd) and os.path.exists(thp_dir(pmd)))
-    leaf(w, "mthp_64k", os.path.exists(thp_dir(os.sysconf("SC_PAGE_SIZE") << MTHP_ORDER)))
-    leaf(w, "gup_test", os.path.exists("/sys/kernel/debug/gup_test"))
+    pieces.append(("thp_pmd", bool(pmd) and os.path.exists(thp_dir(pmd)), ""))
+    pieces.append(("mthp_64k",
+                   os.path.exists(thp_dir(os.sysconf("SC_PAGE_SIZE") << MTHP_ORDER)), ""))
+    pieces.append(("gup_test", os.path.exists("/sys/kernel/debug/gup_test"), ""))
     rc, out = sh(setup, "hugetlb_2m")
-    leaf(w, "hugetlb_2m", rc == 0, out)
+    pieces.append(("hugetlb_2m", rc == 0, out))
+    return pieces
+
+
+def phase_setup(w):
+    """What the tests need from the guest: each missing piece is a failure,
+    named, rather than a test that skips."""
+    pieces = prepare_guest()
+    w.header(len(pieces), w.phase)
+    for piece, ok, out in pieces:
+        leaf(w, piece, ok, out)
 
 
 def phase_config(w, cfg, model=True):
@@ -293,12 +303,9 @@ def phase_kernel_mutant(w):
     hang on what the kernel decides by timing (swap-drops-uffd: one seed's
     pageout swapped out its protected pages in one run and discarded them
     in another, on the same kernel), and a verdict must not."""
-    prepared = io.StringIO()
-    quiet = Writer(prepared)
-    quiet.phase = "setup"
-    phase_setup(quiet)
-    if quiet.failed:
-        log(f"{w.phase}: the guest's setup failed:\n{prepared.getvalue()}")
+    for piece, ok, out in prepare_guest():
+        if not ok:
+            log(f"{w.phase}: the guest's {piece} is missing: {out}")
     phase_config(w, w.phase, model=False)
 
 
