@@ -79,6 +79,8 @@ FIXTURE_SETUP(collapse)
 
 FIXTURE_TEARDOWN(collapse)
 {
+	/* After a failed assertion in a test that pushed settings. */
+	thp_restore_settings();
 	rwp_close(&self->env.ctx);
 	if (self->env.area)
 		munmap(self->env.area, self->env.hpage);
@@ -175,6 +177,31 @@ static int hpage_memfd(struct collapse_env *env)
 		fd = -1;
 	}
 	return fd;
+}
+
+/*
+ * shmem's page cache in small folios, whatever the system was left with: a
+ * memfd already in a THP would be mapped by the collapse, not collapsed,
+ * and no page table retracted. A forced collapse ignores these settings.
+ */
+static void shmem_small_folios(void)
+{
+	struct thp_settings s;
+	int i;
+
+	thp_read_settings(&s);
+	s.shmem_enabled = SHMEM_NEVER;
+	for (i = 0; i < NR_ORDERS; i++)
+		s.shmem_hugepages[i].enabled = SHMEM_INHERIT;
+	thp_push_settings(&s);
+}
+
+/* Is the page at addr mapped and not part of a THP? */
+static bool small_folio_at(char *addr)
+{
+	__u64 flags;
+
+	return rwp_kpageflags(addr, &flags) == 0 && !(flags & KPF_THP);
 }
 
 /* A PMD-aligned shared mapping of that memfd, or MAP_FAILED. */
@@ -305,6 +332,7 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 	char *other, *twin;
 	int fd, uffd;
 
+	shmem_small_folios();
 	fd = hpage_memfd(env);
 	ASSERT_GE(fd, 0);
 	env->area = map_hpage(env, fd);
@@ -320,6 +348,7 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 	 * shows.
 	 */
 	fill(env->area, env->hpage);
+	ASSERT_TRUE(small_folio_at(env->area)) TH_LOG("the memfd is in a THP already");
 	ASSERT_TRUE(intact(twin, env->hpage));
 	ASSERT_TRUE(check_huge_shmem(twin, env->hpage, 0, env->hpage));
 	uffd = protect_area(_metadata, env, wp);
@@ -441,6 +470,7 @@ static void shmem_retract_armed(struct __test_metadata *_metadata, struct collap
 	char *other;
 	int fd, uffd;
 
+	shmem_small_folios();
 	fd = hpage_memfd(env);
 	ASSERT_GE(fd, 0);
 	env->area = map_hpage(env, fd);
@@ -449,6 +479,7 @@ static void shmem_retract_armed(struct __test_metadata *_metadata, struct collap
 	ASSERT_NE(env->area, MAP_FAILED);
 	ASSERT_NE(other, MAP_FAILED);
 	fill(env->area, env->hpage);
+	ASSERT_TRUE(small_folio_at(env->area)) TH_LOG("the memfd is in a THP already");
 	ASSERT_TRUE(check_huge_shmem(env->area, env->hpage, 0, env->hpage));
 	uffd = register_armed(_metadata, env, mode);
 	ASSERT_FALSE(_metadata->exit_code);
