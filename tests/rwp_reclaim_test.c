@@ -399,6 +399,30 @@ static bool redirtied_unmap_aborted(char *addr)
 	return rwp_folio_swapbacked(addr) == 1 || rwp_is_swapped(addr) == 1;
 }
 
+/* Did the unmap of the pinned folio at addr fail? Reclaim activated it. */
+static bool pinned_unmap_aborted(char *addr)
+{
+	return rwp_folio_active(addr) == 1;
+}
+
+/*
+ * memory.reclaim of the cgroup cg until aborted(addr) says the folio's
+ * unmap ran and aborted; false if it never did. One pass may not reach the
+ * folio; eight passes were once not enough on arm64 under TCG.
+ */
+#define RECLAIM_PASSES	32
+static bool reclaim_until_aborted(const char *cg, char *addr, bool (*aborted)(char *addr))
+{
+	int i;
+
+	for (i = 0; i < RECLAIM_PASSES; i++) {
+		rwp_cg_write(cg, "memory.reclaim", "4M");
+		if (aborted(addr))
+			return true;
+	}
+	return false;
+}
+
 static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 			       struct reclaim_env *env, bool redirty, bool wp)
 {
@@ -410,7 +434,7 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 	const char *cg;
 	struct iovec iov;
 	int pfd[2], i, wp_fd = -1;
-	bool aborted = false;
+	bool aborted;
 
 	cg = rwp_memcg_enter("reclaim");
 	ASSERT_NE(cg, NULL) TH_LOG("no memory cgroup of its own: %s", strerror(errno));
@@ -451,11 +475,8 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 		TH_LOG("the folio is active already: activation would prove nothing");
 
 	rwp_gates_mark();
-	for (i = 0; i < 8 && !aborted; i++) {
-		rwp_cg_write(cg, "memory.reclaim", "4M");
-		aborted = redirty ? redirtied_unmap_aborted(env->area) :
-			  rwp_folio_active(env->area) == 1;
-	}
+	aborted = reclaim_until_aborted(cg, env->area, redirty ? redirtied_unmap_aborted :
+					pinned_unmap_aborted);
 	EXPECT_TRUE(aborted)
 		TH_LOG("this folio's unmap never ran and aborted: no restore to check");
 	EXPECT_GATE_CONSULTED(GATE_UNMAP);
@@ -520,7 +541,7 @@ TEST_F(reclaim, lazyfree_mixed_wp_redirty_restore)
 TEST_F_TIMEOUT(reclaim, lazyfree_restore_keeps_write_bits, 120)
 {
 	size_t i, nr, dirty = 0;
-	bool aborted = false;
+	bool aborted;
 	const char *cg;
 	int pagemap;
 
@@ -545,10 +566,7 @@ TEST_F_TIMEOUT(reclaim, lazyfree_restore_keeps_write_bits, 120)
 			TH_LOG("clear_refs left page %zu soft-dirty: this test shows nothing", i);
 
 	rwp_gates_mark();
-	for (i = 0; i < 8 && !aborted; i++) {
-		rwp_cg_write(cg, "memory.reclaim", "4M");
-		aborted = redirtied_unmap_aborted(self->env.area);
-	}
+	aborted = reclaim_until_aborted(cg, self->env.area, redirtied_unmap_aborted);
 	EXPECT_TRUE(aborted)
 		TH_LOG("this folio's unmap never ran and aborted: no restore to check");
 	EXPECT_GATE_CONSULTED(GATE_UNMAP);
