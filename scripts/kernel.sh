@@ -183,11 +183,11 @@ build() {
 	ticker_pid=$!
 	set +e
 	make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" -j"$JOBS" "$@" 2>&1 |
-		tee "$RWP_CACHE/kbuild.log" | grep -E 'warning:|error:|Error [0-9]'
+		tee "$KBUILD/rwp-build.log" | grep -E 'warning:|error:|Error [0-9]'
 	rc=${PIPESTATUS[0]}
 	set -e
 	kill "$ticker_pid" 2>/dev/null || true
-	[ "$rc" -eq 0 ] || die "kernel build failed: see $RWP_CACHE/kbuild.log"
+	[ "$rc" -eq 0 ] || die "kernel build failed: see $KBUILD/rwp-build.log"
 }
 
 extract_source
