@@ -14,6 +14,12 @@ set -euo pipefail
 
 VM_MEMORY=${VM_MEMORY:-3G}
 VM_CPUS=${VM_CPUS:-2}
+# NUMA nodes, the memory split evenly, every CPU on the first: the others
+# are memory-only nodes for tests/rwp_migrate_test.c to move pages to.
+# Tasks allocate on the first node as on a machine of one (CPUs of one
+# package on two nodes would WARN in x86's topology_sane()). Balancing stays
+# off: config/rwp.config does not set CONFIG_NUMA_BALANCING_DEFAULT_ENABLED.
+VM_NODES=${VM_NODES:-2}
 VM_TIMEOUT=${VM_TIMEOUT:-3600}
 VM_QEMU_OPTS=${VM_QEMU_OPTS:-}	# more QEMU options (make bench: -icount)
 # Another image of $KBUILD's kernel (a kernel mutant, scripts/kernel.sh),
@@ -44,7 +50,23 @@ accel() {
 	[ "$(tail -n1 "$probe")" = kvm ] || echo --disable-kvm
 }
 
+# vng's --numa options for VM_NODES nodes of VM_MEMORY (M or G).
+numa_args() {
+	local mib node cpus=",cpus=0-$((VM_CPUS - 1))"
+	case "$VM_MEMORY" in
+	*G) mib=$((${VM_MEMORY%G} * 1024)) ;;
+	*M) mib=${VM_MEMORY%M} ;;
+	*) die "VM_MEMORY=$VM_MEMORY: give it in M or G" ;;
+	esac
+	[ $((mib % VM_NODES)) = 0 ] || die "VM_MEMORY=$VM_MEMORY does not split into $VM_NODES nodes"
+	for ((node = 0; node < VM_NODES; node++)); do
+		echo --numa "$((mib / VM_NODES))M$cpus"
+		cpus=
+	done
+}
+
 vng_args=(--run "${VM_KIMAGE:-$KBUILD}" --cpus "$VM_CPUS" --memory "$VM_MEMORY" --append "$VM_CMDLINE")
+[ "$VM_NODES" -le 1 ] || vng_args+=($(numa_args))
 if [ -z "$CROSS_COMPILE" ]; then
 	# The host's own root filesystem, with this checkout in it.
 	vng_args+=($(accel) --rwdir "$RWP_OUT" --rodir "$KSRC" --cwd "$RWP_TOP")

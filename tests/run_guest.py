@@ -223,6 +223,20 @@ def dmesg(w, outputs):
     leaf(w, "dmesg", not problems, *problems[:40], directive=f"{len(lines)} lines")
 
 
+def node_list(path):
+    """The nodes of a sysfs node list ("0-1", "0,2-3"); none if unreadable."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read().strip()
+    except OSError:
+        return []
+    nodes = []
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("-")
+        nodes += range(int(first), int(last or first) + 1)
+    return nodes
+
+
 def prepare_guest():
     """What the tests need from the guest, set up: (piece, ok, output) for
     each, in setup's order."""
@@ -243,6 +257,8 @@ def prepare_guest():
     pieces.append(("gup_test", os.path.exists("/sys/kernel/debug/gup_test"), ""))
     rc, out = sh(setup, "hugetlb_2m")
     pieces.append(("hugetlb_2m", rc == 0, out))
+    nodes = node_list("/sys/devices/system/node/has_memory")
+    pieces.append(("numa_2_nodes", len(nodes) >= 2, f"nodes with memory: {nodes}"))
     return pieces
 
 

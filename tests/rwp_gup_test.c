@@ -670,8 +670,8 @@ TEST(thp_prot_none_foll_force_completes)
  * The gate's other half. A NUMA hinting entry is an accessible protnone PTE
  * or PMD that is no RWP marker, and a caller passing FOLL_HONOR_NUMA_FAULT
  * must take the hinting fault instead of reading through it; one that does
- * not pass it reads through. This guest has one node, so balancing is off:
- * the test turns it on until the scanner has marked the area
+ * not pass it reads through. Balancing is off unless the kernel turns it
+ * on by default: the test turns it on until the scanner has marked the area
  * (rwp_numa_spin_until_scanned()), turns it off again so nothing is marked
  * while it counts, and counts numa_hint_faults across one GUP without the
  * flag, one with it, and a read of every page after them. It counts them

@@ -149,11 +149,11 @@ void rwp_expect_retry_dump(void);
 
 /*
  * NUMA balancing, for marking memory with NUMA hinting entries: an
- * accessible protnone PTE or PMD without the uffd bit. The guest has one
- * node, so balancing is off; turned on with no scan delay and a scan
- * period of 100 ms, its scanner marks a task's memory as the task runs on
- * the CPU (task_numa_work(), from the task's ticks). Knobs: numa_balancing
- * and the scheduler's debugfs scan delay and periods.
+ * accessible protnone PTE or PMD without the uffd bit. Balancing is off
+ * unless the kernel turns it on by default; turned on with no scan delay
+ * and a scan period of 100 ms, its scanner marks a task's memory as the
+ * task runs on the CPU (task_numa_work(), from the task's ticks). Knobs:
+ * numa_balancing and the scheduler's debugfs scan delay and periods.
  */
 #define RWP_NUMA_KNOBS	4
 struct rwp_numa_knobs {
