@@ -11,9 +11,9 @@ stack when a sync userfaultfd fault comes from a GUP that cannot retry
 (/proc/pid/mem, ptrace, gup_test), which the sync GUP tests do on purpose
 and announce (`ANNOUNCE` in their output). `scan` skips exactly such a
 block: the trigger line, then only lines shaped like a stack dump, ending
-within `DUMP_MAX_LINES` (x86: at `</TASK>`; arm64, whose dump_backtrace()
-has no end marker: at its last frame), with handle_userfault() on the
-stack. Anything else inside an x86 window ends the skip and is scanned.
+within `DUMP_MAX_LINES` (x86: at `</TASK>`; arm64 and riscv, whose
+dump_backtrace() has no end marker: at its last frame), with
+handle_userfault() on the stack. Anything else inside an x86 window ends the skip and is scanned.
 """
 import os
 import re
@@ -64,15 +64,18 @@ SPLAT = re.compile("|".join([
 ]))
 DUMP_TRIGGER = re.compile(r"^FAULT_FLAG_ALLOW_RETRY missing [0-9a-f]+$")
 # A frame: x86 marks unreliable ones "? ", arm64 says how it found some:
-# " (C)" the current PC, " (L)" the link register, " (P)" at an exception.
+# " (C)" the current PC, " (L)" the link register, " (P)" at an exception;
+# riscv's print_ip_sym() puts the address first: "[<ffffffff80001234>] ".
 DUMP_LINE = re.compile(
     r"^(CPU: \d+ UID: .*|Tainted: .*|Hardware name: .*|Call Trace:|Call trace:|"
     r"\s*<TASK>|\s*</TASK>|"
-    r"\s*(\? )?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?( \([CLP]\))?|"
+    r"\s*(\? )?(\[<[0-9a-f]+>\] )?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?( \([CLP]\))?|"
     r"\s*(RIP|RSP|RAX|RDX|RBP|R10|R13|Code): .*)$"
 )
-# arm64's trace header: its dump ends at the first line that is not a frame.
-UNTERMINATED_TRACE = "Call trace:"
+# A trace header: x86's dump then opens <TASK> and ends at </TASK>; arm64's
+# ("Call trace:") and riscv's ("Call Trace:", no <TASK>) end at the first
+# line that is not a frame.
+TRACE_HEADERS = ("Call trace:", "Call Trace:")
 DUMP_MAX_LINES = 80
 # What a test prints when it makes a sync GUP that cannot retry.
 ANNOUNCE = "rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump"
@@ -80,16 +83,19 @@ ANNOUNCE = "rwp: expect a FAULT_FLAG_ALLOW_RETRY stack dump"
 
 def _dump_end(lines, start):
     """Index after the expected dump starting at lines[start], or None."""
-    seen_handler = unterminated = False
+    seen_handler = header = task = False
     end = min(len(lines), start + 1 + DUMP_MAX_LINES)
     for i in range(start + 1, end):
+        unterminated = header and not task
         if not DUMP_LINE.match(lines[i]):
             return i if unterminated and seen_handler else None
         seen_handler |= "handle_userfault+" in lines[i]
-        unterminated |= lines[i] == UNTERMINATED_TRACE
+        header |= lines[i] in TRACE_HEADERS
+        task |= lines[i].strip() == "<TASK>"
         if lines[i].strip() == "</TASK>":
             return i + 1 if seen_handler else None
-    # The slice ended with an arm64 dump, within the bound.
+    unterminated = header and not task
+    # The slice ended with an arm64 or riscv dump, within the bound.
     if unterminated and seen_handler and end == len(lines):
         return end
     return None

@@ -730,6 +730,22 @@ Call trace:
  el0t_64_sync+0x154/0x158
 """.splitlines()
 
+# riscv's form (show_stack()): "Call Trace:" with no <TASK>, the address first.
+RISCV_DUMP = """\
+FAULT_FLAG_ALLOW_RETRY missing 880
+CPU: 1 UID: 0 PID: 271 Comm: rwp_gup_test Tainted: G           O     N  7.3.4 #1 PREEMPTLAZY
+Tainted: [O]=OOT_MODULE, [N]=TEST
+Hardware name: riscv-virtio,qemu (DT)
+Call Trace:
+[<ffffffff80016d0c>] dump_backtrace+0x1c/0x24
+[<ffffffff80002b5a>] show_stack+0x2a/0x38
+[<ffffffff8000f3d2>] dump_stack_lvl+0x6e/0x98
+[<ffffffff80302a1e>] handle_userfault+0x5aa/0x7f4
+[<ffffffff8022bd14>] __get_user_pages+0x1d4/0xc60
+[<ffffffff80a01c3e>] handle_exception+0xe2/0x12a
+""".splitlines()
+
+
 
 class DmesgScanTest(Judging):
     """The per-phase dmesg check: the one expected stack dump is skipped,
@@ -752,6 +768,22 @@ class DmesgScanTest(Judging):
         self.assertIn("Call trace:", dmesg_scan.scan(bare, 1))
         self.assertEqual(dmesg_scan.scan(ARM64_DUMP + ARM64_DUMP, 1),
                          ["2 handle_userfault() stack dumps, but the tests announced only 1"])
+
+    def test_riscv_dump_ends_at_its_last_frame(self):
+        self.assertEqual(dmesg_scan.scan(["booted"] + RISCV_DUMP + ["done"], 1), [])
+        self.assertEqual(dmesg_scan.scan(RISCV_DUMP + RISCV_DUMP, 2), [])
+        lines = RISCV_DUMP + ["WARNING: CPU: 0 PID: 1 at mm/gup.c:900 follow_page_pte+0x1/0x2"]
+        self.assertEqual(dmesg_scan.scan(lines, 1),
+                         ["WARNING: CPU: 0 PID: 1 at mm/gup.c:900 follow_page_pte+0x1/0x2"])
+        bare = [line for line in RISCV_DUMP if "handle_userfault" not in line]
+        self.assertIn("Call Trace:", dmesg_scan.scan(bare, 1))
+
+    def test_x86_dump_still_needs_its_end(self):
+        # An x86 dump (with <TASK>) cut before </TASK> is not taken for a
+        # riscv one: the lines after it are scanned.
+        cut = [line for line in DUMP if line.strip() != "</TASK>"] + ["done"]
+        self.assertTrue(any("without the expected stack dump" in p
+                            for p in dmesg_scan.scan(cut, 1)))
 
     def test_unannounced_dump_is_reported(self):
         self.assertEqual(dmesg_scan.scan(DUMP + DUMP, 1),
