@@ -10,7 +10,7 @@
 #   make run     the kselftests with the module loaded (policy=merged)
 #   make check   every configuration, KUnit, the extras and the host checks,
 #                on x86_64, then the configurations on arm64 (scripts/check-all.sh)
-#   make check ARCH=x86_64|arm64   all of it, on that architecture only
+#   make check ARCH=x86_64|arm64|riscv64   all of it, on that architecture only
 #                (ARCH= works for run, stress, model and bench as well)
 #   make stress DURATION=3600   unload under load for that many seconds
 #   make bench   the cost of the gates on three kernels, in wall and icount
@@ -26,7 +26,8 @@
 KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
 KARCH := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KARCH')
 CROSS_COMPILE := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$CROSS_COMPILE')
-KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) CROSS_COMPILE=$(CROSS_COMPILE)
+LLVM := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$LLVM')
+KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) CROSS_COMPILE=$(CROSS_COMPILE) LLVM=$(LLVM)
 
 modules:
 	$(KMAKE) modules

@@ -37,7 +37,7 @@ for k in test prod; do
 	cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$base/module-$k/"
 	# Kbuild also builds the test-only module tests/rwp_leak.ko.
 	cp "$RWP_TOP"/tests/*.rs "$base/module-$k/tests/"
-	make -s -C "$(kbuild_of "$k")" M="$base/module-$k" ARCH="$KARCH" \
+	kmake -C "$(kbuild_of "$k")" M="$base/module-$k" \
 		CROSS_COMPILE="$CROSS_COMPILE" modules >/dev/null ||
 		die "the module does not build against the $k kernel"
 done

@@ -19,9 +19,17 @@ die() {
 # ARCH for it and the option its .config has, its boot image, virtme-ng's
 # and Debian's names for it, QEMU's package, and for a foreign one the
 # cross compiler (exported: the kernel's and the kselftests' makefiles take
-# CROSS_COMPILE from the environment) and the suffix of its directories in
-# the cache.
+# CROSS_COMPILE from the environment), the Debian release of its guest root
+# and the suffix of its directories in the cache.
+#   QEMU_BACKPORT  QEMU from trixie-backports instead of QEMU_PKG: the
+#                  guest needs a newer QEMU than bookworm's (scripts/qemu.sh)
+#   QEMU_CPU       the guest's CPU, where QEMU's default lacks what RWP needs
+#   NUMA_CPUS      spread: the guest's CPUs split among its NUMA nodes, where
+#                  QEMU refuses a node without one (scripts/vm.sh)
+#   LLVM           the kernel and the module built with LLVM (kmake); the
+#                  tests stay on CROSS_COMPILE's gcc, as on arm64
 ARCH=${ARCH:-x86_64}
+QEMU_BACKPORT= QEMU_CPU= NUMA_CPUS=first LLVM=${LLVM:-} DEB_SUITE=bookworm
 case $ARCH in
 x86_64)
 	KARCH=x86 KCONFIG_ARCH=CONFIG_X86_64 KIMAGE=arch/x86/boot/bzImage
@@ -34,11 +42,30 @@ arm64)
 	QEMU_PKG=qemu-system-arm CROSS_COMPILE=aarch64-linux-gnu-
 	CROSS_PKG=gcc-aarch64-linux-gnu ARCH_SUFFIX=-arm64
 	;;
+riscv64)
+	# 7.3 has RWP on riscv only with Svrsw60t59b (HAVE_ARCH_USERFAULTFD_WP
+	# needs RISCV_ISA_SVRSW60T59B, and the uffd PTE bit is its bit 60,
+	# probed at boot): QEMU 10.1 or later, -cpu max. Rust for riscv needs
+	# the kernel built by LLVM, bookworm's 19; Debian's riscv64 port begins
+	# with trixie.
+	KARCH=riscv KCONFIG_ARCH=CONFIG_RISCV KIMAGE=arch/riscv/boot/Image
+	VNG_ARCH=riscv64 DEB_ARCH=riscv64 DEB_SUITE=trixie
+	# QEMU's riscv virt machine makes a socket of each node, and refuses
+	# one without harts ("discontinuous hartids in socket1").
+	QEMU_PKG= QEMU_BACKPORT=qemu-system-riscv QEMU_CPU=rv64,svrsw60t59b=true NUMA_CPUS=spread
+	CROSS_COMPILE=riscv64-linux-gnu- LLVM=-19
+	CROSS_PKG="gcc-riscv64-linux-gnu clang-19 lld-19 llvm-19" ARCH_SUFFIX=-riscv64
+	;;
 *)
-	die "ARCH=$ARCH: the architectures built and booted are x86_64 and arm64"
+	die "ARCH=$ARCH: the architectures built and booted are x86_64, arm64 and riscv64"
 	;;
 esac
 export ARCH CROSS_COMPILE
+# make in the kernel tree (or O= a build of it) for $ARCH: the kernel's name
+# for it (not always ours: riscv64 is riscv) and its compiler.
+kmake() {
+	make -s ARCH="$KARCH" ${LLVM:+LLVM="$LLVM"} "$@"
+}
 
 KSRC=${KSRC:-$RWP_CACHE/linux-src}
 KBUILD=${KBUILD:-$RWP_CACHE/linux-build$ARCH_SUFFIX}
@@ -55,13 +82,22 @@ kbuild_of() {
 rootfs_dir() {
 	echo "$RWP_CACHE/rootfs-$DEB_ARCH"
 }
+# QEMU_BACKPORT's files, extracted with its libraries (scripts/setup.sh).
+qemu_tree() {
+	echo "$RWP_CACHE/qemu-$DEB_ARCH"
+}
 RWP_VENV=$RWP_CACHE/venv
 RWP_CARGO=$RWP_CACHE/cargo
 # The last run: its KTAP documents, kernel logs and stage times.
 RWP_OUT=${RWP_OUT:-$RWP_CACHE/out$ARCH_SUFFIX}
 
 export PATH="$RWP_VENV/bin:$RWP_CARGO/bin:$HOME/.cargo/bin:$PATH"
-# The libclang wheel ships its shared object under clang/native.
+# bindgen's libclang: for a kernel built by LLVM, that LLVM's (the kernel
+# warns when the two differ); else the libclang wheel's, which ships its
+# shared object under clang/native.
+if [ -z "${LIBCLANG_PATH:-}" ] && [ -n "$LLVM" ]; then
+	LIBCLANG_PATH=/usr/lib/llvm$LLVM/lib
+fi
 if [ -z "${LIBCLANG_PATH:-}" ]; then
 	for d in "$RWP_VENV"/lib/python3*/site-packages/clang/native; do
 		[ -d "$d" ] && LIBCLANG_PATH=$d

@@ -54,7 +54,7 @@ extract_source() {
 
 check_source() {
 	local ver
-	ver=$(make -s -C "$KSRC" kernelversion 2>/dev/null)
+	ver=$(kmake -C "$KSRC" kernelversion 2>/dev/null)
 	case "$ver" in
 	7.3|7.3.*) ;;
 	*) die "$KSRC is Linux '$ver', not 7.3.x: delete it and rerun" ;;
@@ -110,7 +110,7 @@ apply_series() {
 	mkdir -p "$work/t"
 	for p in "${series[@]}"; do
 		patch -s -p1 -d "$work/t" --no-backup-if-mismatch < "$p" ||
-			die "patch $(basename "$p") does not apply to $(make -s -C "$KSRC" kernelversion)"
+			die "patch $(basename "$p") does not apply to $(kmake -C "$KSRC" kernelversion)"
 	done
 	while read -r f; do
 		if [ -e "$work/t/$f" ]; then
@@ -150,7 +150,7 @@ configure() {
 	virtme-configkernel --allnoconfig --dry-run --arch "$VNG_ARCH" \
 		> "$KBUILD/rwp-allconfig" || die "virtme-configkernel --dry-run failed"
 	cat "${FRAGS[@]}" >> "$KBUILD/rwp-allconfig"
-	make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" KCONFIG_ALLCONFIG="$KBUILD/rwp-allconfig" \
+	kmake -C "$KSRC" O="$KBUILD" KCONFIG_ALLCONFIG="$KBUILD/rwp-allconfig" \
 		allnoconfig </dev/null > "$KBUILD/rwp-kconfig.log" 2>&1 ||
 		die "make allnoconfig failed: see $KBUILD/rwp-kconfig.log"
 	# Kconfig silently drops what it cannot satisfy: refuse that. Each
@@ -182,7 +182,7 @@ build() {
 	ticker &
 	ticker_pid=$!
 	set +e
-	make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" -j"$JOBS" "$@" 2>&1 |
+	kmake -C "$KSRC" O="$KBUILD" -j"$JOBS" "$@" 2>&1 |
 		tee "$KBUILD/rwp-build.log" | grep -E 'warning:|error:|Error [0-9]'
 	rc=${PIPESTATUS[0]}
 	set -e
@@ -207,7 +207,7 @@ else
 	apply_series
 fi
 configure
-grep -q 'Rust is available' <(make -s -C "$KSRC" O="$KBUILD" ARCH="$KARCH" rustavailable 2>&1) ||
+grep -q 'Rust is available' <(kmake -C "$KSRC" O="$KBUILD" rustavailable 2>&1) ||
 	die "make rustavailable fails: run scripts/setup.sh (rust-src, bindgen, libclang)"
 if [ "$FLAVOUR" = mutant ]; then
 	# Built or not, the tree and $KBUILD go back to the test kernel.

@@ -57,7 +57,7 @@ NOT_A_PASS = re.compile(r"(TODO|XFAIL|XPASS)\b", re.I)
 VERDICTS = {"pass": None, "fail": "marker", "skip": "reason"}  # word: what it needs
 # The architectures a run can be of (scripts/env.sh's ARCH), which qualify
 # a verdict: ARCH:PHASE=VERDICT, or ARCH=VERDICT for every phase of the section.
-ARCHES = ["x86_64", "arm64"]
+ARCHES = ["x86_64", "arm64", "riscv64"]
 
 
 def label(phase, path):

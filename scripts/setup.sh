@@ -8,10 +8,10 @@ set -euo pipefail
 # libcap-dev, libnuma-dev: four programs of the tree's selftests/mm, which
 # make check builds whole with the upstream series applied.
 APT_PKGS=(bc flex bison libelf-dev libssl-dev cpio kmod xz-utils rsync
-	  "$QEMU_PKG" busybox-static udev zstd libcap-dev libnuma-dev)
-# A foreign architecture (ARCH=arm64): its cross compiler, and mmdebstrap
-# for the guest's root filesystem.
-[ -z "$CROSS_PKG" ] || APT_PKGS+=("$CROSS_PKG" mmdebstrap)
+	  $QEMU_PKG busybox-static udev zstd libcap-dev libnuma-dev)
+# A foreign architecture (ARCH=arm64, riscv64): its cross compiler (and
+# LLVM), and mmdebstrap for the guest's root filesystem and a backported QEMU.
+[ -z "$CROSS_PKG" ] || APT_PKGS+=($CROSS_PKG mmdebstrap)
 # What a foreign guest runs, from Debian's packages for it: /bin/sh and the
 # users and groups (what maintainer scripts would have made), the runner
 # (python3, make, the kselftest runner's bash, perl and coreutils), module
@@ -130,19 +130,39 @@ fi
 # is a plain binary of a package listed above.
 if [ -n "$CROSS_PKG" ]; then
 	root=$(rootfs_dir)
-	if [ "$(cat "$root.pkgs" 2>/dev/null)" != "$GUEST_PKGS" ]; then
+	if [ "$(cat "$root.pkgs" 2>/dev/null)" != "$DEB_SUITE $GUEST_PKGS" ]; then
 		stage "setup: $DEB_ARCH root filesystem for the guest in $root"
 		rm -rf "$root" "$root.tmp"
 		mmdebstrap --quiet --mode=root --variant=extract --arch="$DEB_ARCH" \
-			--include="$GUEST_PKGS" bookworm "$root.tmp" >/dev/null ||
-			die "mmdebstrap of a $DEB_ARCH bookworm root failed: is the Debian mirror reachable?"
+			--include="$GUEST_PKGS" "$DEB_SUITE" "$root.tmp" >/dev/null ||
+			die "mmdebstrap of a $DEB_ARCH $DEB_SUITE root failed: is the Debian mirror reachable?"
 		# virtme-ng's init ends the guest with poweroff -f: busybox's.
 		ln -s /bin/busybox "$root.tmp/sbin/poweroff"
 		# base-passwd's postinst, which extracting does not run.
 		cp "$root.tmp/usr/share/base-passwd/passwd.master" "$root.tmp/etc/passwd"
 		cp "$root.tmp/usr/share/base-passwd/group.master" "$root.tmp/etc/group"
 		mv "$root.tmp" "$root"
-		echo "$GUEST_PKGS" > "$root.pkgs"
+		echo "$DEB_SUITE $GUEST_PKGS" > "$root.pkgs"
 	fi
+fi
+# A QEMU newer than bookworm's (QEMU_BACKPORT), with the trixie libraries it
+# links: unpacked into the cache, run by scripts/qemu.sh. Nothing of it is
+# installed on the machine.
+if [ -n "$QEMU_BACKPORT" ]; then
+	tree=$(qemu_tree)
+	if [ "$(cat "$tree.pkgs" 2>/dev/null)" != "$QEMU_BACKPORT" ]; then
+		stage "setup: $QEMU_BACKPORT from trixie-backports in $tree"
+		rm -rf "$tree" "$tree.tmp"
+		mmdebstrap --quiet --mode=root --variant=extract \
+			--aptopt='APT::Default-Release "trixie-backports"' \
+			--include="$QEMU_BACKPORT" trixie "$tree.tmp" \
+			"deb http://deb.debian.org/debian trixie main" \
+			"deb http://deb.debian.org/debian trixie-backports main" >/dev/null ||
+			die "mmdebstrap of $QEMU_BACKPORT from trixie-backports failed: is the Debian mirror reachable?"
+		mv "$tree.tmp" "$tree"
+		echo "$QEMU_BACKPORT" > "$tree.pkgs"
+	fi
+	"$RWP_TOP/scripts/qemu.sh" --version > /dev/null ||
+		die "$QEMU_BACKPORT in $tree does not run: remove $tree.pkgs and run scripts/setup.sh again"
 fi
 stage "setup: done"

@@ -17,8 +17,10 @@ VM_CPUS=${VM_CPUS:-2}
 # NUMA nodes, the memory split evenly, every CPU on the first: the others
 # are memory-only nodes for tests/rwp_migrate_test.c to move pages to.
 # Tasks allocate on the first node as on a machine of one (CPUs of one
-# package on two nodes would WARN in x86's topology_sane()). Balancing stays
-# off: config/rwp.config does not set CONFIG_NUMA_BALANCING_DEFAULT_ENABLED.
+# package on two nodes would WARN in x86's topology_sane()). Where QEMU
+# wants CPUs on every node (NUMA_CPUS=spread, scripts/env.sh), they are
+# split evenly too. Balancing stays off: config/rwp.config does not set
+# CONFIG_NUMA_BALANCING_DEFAULT_ENABLED.
 VM_NODES=${VM_NODES:-2}
 VM_TIMEOUT=${VM_TIMEOUT:-3600}
 VM_QEMU_OPTS=${VM_QEMU_OPTS:-}	# more QEMU options (make bench: -icount)
@@ -59,7 +61,11 @@ numa_args() {
 	*) die "VM_MEMORY=$VM_MEMORY: give it in M or G" ;;
 	esac
 	[ $((mib % VM_NODES)) = 0 ] || die "VM_MEMORY=$VM_MEMORY does not split into $VM_NODES nodes"
+	[ "$NUMA_CPUS" != spread ] || [ $((VM_CPUS % VM_NODES)) = 0 ] ||
+		die "VM_CPUS=$VM_CPUS does not split into $VM_NODES nodes ($ARCH)"
 	for ((node = 0; node < VM_NODES; node++)); do
+		[ "$NUMA_CPUS" != spread ] ||
+			cpus=",cpus=$((node * VM_CPUS / VM_NODES))-$(((node + 1) * VM_CPUS / VM_NODES - 1))"
 		echo --numa "$((mib / VM_NODES))M$cpus"
 		cpus=
 	done
@@ -82,13 +88,16 @@ else
 		mkdir -p "$root$d"
 	done
 	# The kernel's modules, where vng looks for them in a foreign root.
-	make -s -C "$KSRC" O="$KBUILD" INSTALL_MOD_PATH="$root" modules_install >/dev/null ||
+	kmake -C "$KSRC" O="$KBUILD" INSTALL_MOD_PATH="$root" modules_install >/dev/null ||
 		die "make modules_install into $root failed"
 	vng_args+=(--arch "$VNG_ARCH" --root "$root" --rwdir "$RWP_OUT=$RWP_OUT"
 		--rodir "$KSRC=$KSRC" --rodir "$KBUILD=$KBUILD" --rodir "$RWP_TOP=$RWP_TOP"
 		--cwd "$root$RWP_TOP")
 fi
-[ -z "$VM_QEMU_OPTS" ] || vng_args+=(--qemu-opts "$VM_QEMU_OPTS")
+# QEMU_BACKPORT's QEMU, and QEMU_CPU (scripts/env.sh).
+[ -z "$QEMU_BACKPORT" ] || vng_args+=(--qemu "$RWP_TOP/scripts/qemu.sh")
+qemu_opts="${QEMU_CPU:+-cpu $QEMU_CPU }$VM_QEMU_OPTS"
+[ -z "$qemu_opts" ] || vng_args+=("--qemu-opts=$qemu_opts")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
 fi
