@@ -23,10 +23,10 @@
 #                (scripts/upstream.py)
 #   make shell   a root shell in the VM, this checkout as working directory
 #   make clean   remove what the builds left in the checkout and the cache
-KDIR ?= $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
-KARCH := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$KARCH')
-CROSS_COMPILE := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$CROSS_COMPILE')
-LLVM := $(shell bash -c '. $(CURDIR)/scripts/env.sh && echo $$LLVM')
+KDIR ?= $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
+KARCH := $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$KARCH')
+CROSS_COMPILE := $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$CROSS_COMPILE')
+LLVM := $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$LLVM')
 KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) CROSS_COMPILE=$(CROSS_COMPILE) LLVM=$(LLVM)
 
 modules:

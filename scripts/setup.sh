@@ -125,43 +125,45 @@ if [ ! -f "$RWP_CACHE/linux-source.tar.xz" ]; then
 	mv "$tmp/usr/src/linux-source-7.3.tar.xz" "$RWP_CACHE/linux-source.tar.xz"
 	rm -rf "$tmp"
 fi
-# A foreign guest's root filesystem, unpacked without running anything of
-# that architecture (no binfmt_misc needed): every program the guest runs
-# is a plain binary of a package listed above.
-if [ -n "$CROSS_PKG" ]; then
-	root=$(rootfs_dir)
-	if [ "$(cat "$root.pkgs" 2>/dev/null)" != "$DEB_SUITE $GUEST_PKGS" ]; then
-		stage "setup: $DEB_ARCH root filesystem for the guest in $root"
-		rm -rf "$root" "$root.tmp"
-		mmdebstrap --quiet --mode=root --variant=extract --arch="$DEB_ARCH" \
-			--include="$GUEST_PKGS" "$DEB_SUITE" "$root.tmp" >/dev/null ||
-			die "mmdebstrap of a $DEB_ARCH $DEB_SUITE root failed: is the Debian mirror reachable?"
-		# virtme-ng's init ends the guest with poweroff -f: busybox's.
-		ln -s /bin/busybox "$root.tmp/sbin/poweroff"
-		# base-passwd's postinst, which extracting does not run.
-		cp "$root.tmp/usr/share/base-passwd/passwd.master" "$root.tmp/etc/passwd"
-		cp "$root.tmp/usr/share/base-passwd/group.master" "$root.tmp/etc/group"
-		mv "$root.tmp" "$root"
-		echo "$DEB_SUITE $GUEST_PKGS" > "$root.pkgs"
-	fi
-fi
+# Debian packages unpacked into a directory of the cache by mmdebstrap
+# (--variant=extract: nothing of them runs, nothing is installed on the
+# machine), once per content: STAMP, kept in DIR.pkgs, says what is there.
+# unpack DIR STAMP WHAT FIXUP SUITE [MMDEBSTRAP-ARGS...]: FIXUP, a function
+# or '', finishes the tree in DIR.tmp, in that directory, before it is used.
+unpack() {
+	local dir=$1 stamp=$2 what=$3 fixup=$4 suite=$5
+	shift 5
+	[ "$(cat "$dir.pkgs" 2>/dev/null)" != "$stamp" ] || return 0
+	stage "setup: $what in $dir"
+	rm -rf "$dir" "$dir.tmp"
+	mmdebstrap --quiet --mode=root --variant=extract "$suite" "$dir.tmp" "$@" >/dev/null ||
+		die "mmdebstrap of $what failed: is the Debian mirror reachable?"
+	[ -z "$fixup" ] || (cd "$dir.tmp" && "$fixup") || die "finishing $what in $dir.tmp failed"
+	mv "$dir.tmp" "$dir"
+	echo "$stamp" > "$dir.pkgs"
+}
+# What the packages of a guest's root would have done at installation:
+# virtme-ng's init ends the guest with poweroff -f (busybox's), and
+# base-passwd's postinst writes the users and groups.
+rootfs_fixup() {
+	ln -s /bin/busybox sbin/poweroff &&
+		cp usr/share/base-passwd/passwd.master etc/passwd &&
+		cp usr/share/base-passwd/group.master etc/group
+}
+# A foreign guest's root filesystem, without running anything of that
+# architecture (no binfmt_misc needed): every program the guest runs is a
+# plain binary of a package listed above.
+[ -z "$CROSS_PKG" ] ||
+	unpack "$(rootfs_dir)" "$DEB_SUITE $GUEST_PKGS" "a $DEB_ARCH $DEB_SUITE root for the guest" \
+		rootfs_fixup "$DEB_SUITE" --arch="$DEB_ARCH" --include="$GUEST_PKGS"
 # A QEMU newer than bookworm's (QEMU_BACKPORT), with the trixie libraries it
-# links: unpacked into the cache, run by scripts/qemu.sh. Nothing of it is
-# installed on the machine.
+# links, run by scripts/qemu.sh.
 if [ -n "$QEMU_BACKPORT" ]; then
 	tree=$(qemu_tree)
-	if [ "$(cat "$tree.pkgs" 2>/dev/null)" != "$QEMU_BACKPORT" ]; then
-		stage "setup: $QEMU_BACKPORT from trixie-backports in $tree"
-		rm -rf "$tree" "$tree.tmp"
-		mmdebstrap --quiet --mode=root --variant=extract \
-			--aptopt='APT::Default-Release "trixie-backports"' \
-			--include="$QEMU_BACKPORT" trixie "$tree.tmp" \
-			"deb http://deb.debian.org/debian trixie main" \
-			"deb http://deb.debian.org/debian trixie-backports main" >/dev/null ||
-			die "mmdebstrap of $QEMU_BACKPORT from trixie-backports failed: is the Debian mirror reachable?"
-		mv "$tree.tmp" "$tree"
-		echo "$QEMU_BACKPORT" > "$tree.pkgs"
-	fi
+	unpack "$tree" "$QEMU_BACKPORT" "$QEMU_BACKPORT from trixie-backports" '' trixie \
+		--aptopt='APT::Default-Release "trixie-backports"' --include="$QEMU_BACKPORT" \
+		"deb http://deb.debian.org/debian trixie main" \
+		"deb http://deb.debian.org/debian trixie-backports main"
 	"$RWP_TOP/scripts/qemu.sh" --version > /dev/null ||
 		die "$QEMU_BACKPORT in $tree does not run: remove $tree.pkgs and run scripts/setup.sh again"
 fi

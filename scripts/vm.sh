@@ -54,20 +54,25 @@ accel() {
 
 # vng's --numa options for VM_NODES nodes of VM_MEMORY (M or G).
 numa_args() {
-	local mib node cpus=",cpus=0-$((VM_CPUS - 1))"
+	local mib node cpus
 	case "$VM_MEMORY" in
 	*G) mib=$((${VM_MEMORY%G} * 1024)) ;;
 	*M) mib=${VM_MEMORY%M} ;;
 	*) die "VM_MEMORY=$VM_MEMORY: give it in M or G" ;;
 	esac
 	[ $((mib % VM_NODES)) = 0 ] || die "VM_MEMORY=$VM_MEMORY does not split into $VM_NODES nodes"
-	[ "$NUMA_CPUS" != spread ] || [ $((VM_CPUS % VM_NODES)) = 0 ] ||
-		die "VM_CPUS=$VM_CPUS does not split into $VM_NODES nodes ($ARCH)"
 	for ((node = 0; node < VM_NODES; node++)); do
-		[ "$NUMA_CPUS" != spread ] ||
-			cpus=",cpus=$((node * VM_CPUS / VM_NODES))-$(((node + 1) * VM_CPUS / VM_NODES - 1))"
+		case "$NUMA_CPUS" in
+		first)
+			cpus=
+			[ "$node" != 0 ] || cpus=",cpus=0-$((VM_CPUS - 1))" ;;
+		spread)
+			[ $((VM_CPUS % VM_NODES)) = 0 ] ||
+				die "VM_CPUS=$VM_CPUS does not split into $VM_NODES nodes ($ARCH needs a CPU on each)"
+			cpus=",cpus=$((node * VM_CPUS / VM_NODES))-$(((node + 1) * VM_CPUS / VM_NODES - 1))" ;;
+		*) die "NUMA_CPUS=$NUMA_CPUS: first or spread" ;;
+		esac
 		echo --numa "$((mib / VM_NODES))M$cpus"
-		cpus=
 	done
 }
 
