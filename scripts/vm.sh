@@ -102,6 +102,8 @@ fi
 # QEMU_BACKPORT's QEMU, and QEMU_CPU (scripts/env.sh).
 [ -z "$QEMU_BACKPORT" ] || vng_args+=(--qemu "$RWP_TOP/scripts/qemu.sh")
 qemu_opts="${QEMU_CPU:+-cpu $QEMU_CPU }$VM_QEMU_OPTS"
+# A node's CPUs a socket of their own (QEMU warns of one socket on two nodes).
+[ "$NUMA_CPUS" != spread ] || [ "$VM_NODES" -le 1 ] || qemu_opts+=" -smp $VM_CPUS,sockets=$VM_NODES"
 [ -z "$qemu_opts" ] || vng_args+=("--qemu-opts=$qemu_opts")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
