@@ -23,10 +23,13 @@
 #                (scripts/upstream.py)
 #   make shell   a root shell in the VM, this checkout as working directory
 #   make clean   remove what the builds left in the checkout and the cache
-KDIR ?= $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$KBUILD')
-KARCH := $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$KARCH')
-CROSS_COMPILE := $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$CROSS_COMPILE')
-LLVM := $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$LLVM')
+# A variable of scripts/env.sh for ARCH (make 4.3 does not hand $(shell) an
+# ARCH given on the command line: it is passed on here).
+env_sh = $(shell ARCH='$(ARCH)' bash -c '. $(CURDIR)/scripts/env.sh && echo $$$(1)')
+KDIR ?= $(call env_sh,KBUILD)
+KARCH := $(call env_sh,KARCH)
+CROSS_COMPILE := $(call env_sh,CROSS_COMPILE)
+LLVM := $(call env_sh,LLVM)
 KMAKE := $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(KARCH) CROSS_COMPILE=$(CROSS_COMPILE) LLVM=$(LLVM)
 
 modules:
