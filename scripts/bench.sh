@@ -30,15 +30,9 @@ bash "$RWP_TOP/scripts/setup.sh"
 for k in test prod stock; do
 	bash "$RWP_TOP/scripts/kernel.sh" "$k"
 done
-# The module for each kernel with the series, built from a copy of the
-# sources (the checkout's rwp.ko is make check's).
+# The module for each kernel with the series.
 for k in test prod; do
-	mkdir -p "$base/module-$k/tests"
-	cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$base/module-$k/"
-	# Kbuild also builds the test-only module tests/rwp_leak.ko.
-	cp "$RWP_TOP"/tests/*.rs "$base/module-$k/tests/"
-	kmake -C "$(kbuild_of "$k")" M="$base/module-$k" \
-		CROSS_COMPILE="$CROSS_COMPILE" modules >/dev/null ||
+	build_module "$(kbuild_of "$k")" "$base/module-$k" ||
 		die "the module does not build against the $k kernel"
 done
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$base/bin" ||
@@ -64,7 +58,7 @@ for k in test prod stock; do
 			RWP_BENCH_ROUNDS="$rounds" RWP_BENCH_ITERS="$iters" \
 			python3 "$RWP_TOP/tests/run_guest.py" "$out" setup bench || true
 		python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
-			--known "${all_phases[@]}" "${config_groups[@]}" --ktap "$out/guest.ktap" --phases setup bench --arch "$ARCH" \
+			--known "${known_phases[@]}" "${config_groups[@]}" --ktap "$out/guest.ktap" --phases setup bench --arch "$ARCH" \
 			> "$out/report.txt" ||
 			{ cat "$out/report.txt"; die "the $k/$unit bench boot failed"; }
 		raws+=("$k:$unit:$out/bench.raw")

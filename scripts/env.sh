@@ -29,6 +29,10 @@ die() {
 #   LLVM           the kernel and the module built with LLVM (kmake); the
 #                  tests stay on CROSS_COMPILE's gcc, as on arm64
 ARCH=${ARCH:-x86_64}
+# The LLVM of the kernels built by Clang (riscv64's, the sanitizers'):
+# bookworm's 19 (7.3 needs 17.0.1 or later), installed on every host.
+KERNEL_LLVM=-19
+LLVM_PKGS="clang-19 lld-19 llvm-19"
 QEMU_BACKPORT= QEMU_CPU= NUMA_CPUS=first LLVM=${LLVM:-} DEB_SUITE=bookworm
 case $ARCH in
 x86_64)
@@ -53,14 +57,29 @@ riscv64)
 	# QEMU's riscv virt machine makes a socket of each node, and refuses
 	# one without harts ("discontinuous hartids in socket1").
 	QEMU_PKG= QEMU_BACKPORT=qemu-system-riscv QEMU_CPU=rv64,svrsw60t59b=true NUMA_CPUS=spread
-	CROSS_COMPILE=riscv64-linux-gnu- LLVM=-19
-	CROSS_PKG="gcc-riscv64-linux-gnu clang-19 lld-19 llvm-19" ARCH_SUFFIX=-riscv64
+	CROSS_COMPILE=riscv64-linux-gnu- LLVM=$KERNEL_LLVM
+	CROSS_PKG=gcc-riscv64-linux-gnu ARCH_SUFFIX=-riscv64
 	;;
 *)
 	die "ARCH=$ARCH: the architectures built and booted are x86_64, arm64 and riscv64"
 	;;
 esac
 export ARCH CROSS_COMPILE
+# The kernel every script builds for, boots and loads the module into: the
+# test kernel (config/rwp.config), or one of make sanitize's (scripts/kernel.sh
+# kasan|kcsan: config/sanitizers.config), which have O= directories of
+# their own and are built by Clang, whatever the architecture's compiler:
+# 7.3 has Rust beside KASAN only then (init/Kconfig: RUST depends on
+# !KASAN || CC_IS_CLANG).
+RWP_FLAVOUR=${RWP_FLAVOUR:-test}
+SANITIZERS=(kasan kcsan)
+FLAVOUR_SUFFIX=
+if [[ " ${SANITIZERS[*]} " == *" $RWP_FLAVOUR "* ]]; then
+	LLVM=$KERNEL_LLVM FLAVOUR_SUFFIX=-$RWP_FLAVOUR
+elif [ "$RWP_FLAVOUR" != test ]; then
+	die "RWP_FLAVOUR=$RWP_FLAVOUR: the kernels are test and the sanitizers' (${SANITIZERS[*]})"
+fi
+export RWP_FLAVOUR
 # make in the kernel tree (or O= a build of it) for $ARCH: the kernel's name
 # for it (not always ours: riscv64 is riscv) and its compiler.
 kmake() {
@@ -68,15 +87,36 @@ kmake() {
 }
 
 KSRC=${KSRC:-$RWP_CACHE/linux-src}
-KBUILD=${KBUILD:-$RWP_CACHE/linux-build$ARCH_SUFFIX}
+KBUILD=${KBUILD:-$RWP_CACHE/linux-build$FLAVOUR_SUFFIX$ARCH_SUFFIX}
 # Pristine copies of every file the series and its fixes patch (scripts/kernel.sh).
 RWP_ORIG=$RWP_CACHE/linux-orig
-# The O= directory of a kernel flavour (scripts/kernel.sh): test is $KBUILD.
+# The O= directory of a kernel flavour (scripts/kernel.sh): test is $KBUILD
+# (RWP_FLAVOUR's own).
 kbuild_of() {
 	case $1 in
 	test) echo "$KBUILD" ;;
 	*) echo "$RWP_CACHE/linux-build-$1$ARCH_SUFFIX" ;;
 	esac
+}
+# in_run ARCH FLAVOUR CMD...: CMD in the environment of a run for that
+# architecture and kernel, not this script's (this file exported its
+# directories and bindgen's libclang).
+in_run() {
+	env -u KBUILD -u RWP_OUT -u LIBCLANG_PATH ARCH="$1" RWP_FLAVOUR="$2" "${@:3}"
+}
+# saved_report ARCH FLAVOUR: where such a run's judge saves its verdict
+# (scripts/run.sh: report.py --save), for a joint report of several.
+saved_report() {
+	in_run "$1" "$2" bash -c '. "$0" && echo "$RWP_OUT/report.json"' "$RWP_TOP/scripts/env.sh"
+}
+# build_module KBUILD DIR: rwp.ko (and tests/rwp_leak.ko, which Kbuild
+# builds too) for the kernel in KBUILD, from a copy of the sources in DIR:
+# the checkout's own rwp.ko is make check's, for the test kernel.
+build_module() {
+	mkdir -p "$2/tests"
+	cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$2/"
+	cp "$RWP_TOP"/tests/*.rs "$2/tests/"
+	kmake -C "$1" M="$2" CROSS_COMPILE="$CROSS_COMPILE" modules >/dev/null
 }
 # A foreign architecture's guest root filesystem (scripts/setup.sh).
 rootfs_dir() {
@@ -89,7 +129,7 @@ qemu_tree() {
 RWP_VENV=$RWP_CACHE/venv
 RWP_CARGO=$RWP_CACHE/cargo
 # The last run: its KTAP documents, kernel logs and stage times.
-RWP_OUT=${RWP_OUT:-$RWP_CACHE/out$ARCH_SUFFIX}
+RWP_OUT=${RWP_OUT:-$RWP_CACHE/out$FLAVOUR_SUFFIX$ARCH_SUFFIX}
 
 export PATH="$RWP_VENV/bin:$RWP_CARGO/bin:$HOME/.cargo/bin:$PATH"
 # bindgen's libclang: for a kernel built by LLVM, that LLVM's (the kernel

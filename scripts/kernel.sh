@@ -12,6 +12,12 @@
 #   scripts/kernel.sh prod    the same tree, configured with config/prod.config
 #                             after rwp.config: the debugging off
 #   scripts/kernel.sh stock   the same, from Debian's source without the series
+# make sanitize two, RWP_FLAVOUR's (scripts/env.sh: their O= directories and
+# compiler):
+#   RWP_FLAVOUR=kasan scripts/kernel.sh
+#   RWP_FLAVOUR=kcsan scripts/kernel.sh
+#                             the test kernel with config/sanitizers.config
+#                             and config/FLAVOUR.config after its fragments
 # and make check one per kernel mutant:
 #   scripts/kernel.sh mutant NAME
 #                             the test kernel with patches/mutants/NAME.patch
@@ -25,18 +31,24 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 JOBS=${JOBS:-$(nproc)}
-FLAVOUR=${1:-test}
+FLAVOUR=${1:-$RWP_FLAVOUR}
 FRAGS=("$RWP_TOP/config/rwp.config" "$RWP_TOP/config/arch/$ARCH.config")
 MUTANT_PATCH=
+[ "$RWP_FLAVOUR" = test ] || [ "$FLAVOUR" = "$RWP_FLAVOUR" ] ||
+	die "RWP_FLAVOUR=$RWP_FLAVOUR builds that flavour alone: scripts/kernel.sh without arguments"
 case "$FLAVOUR" in
 test)	;;
+kasan|kcsan)
+	[ "$RWP_FLAVOUR" = "$FLAVOUR" ] ||
+		die "a sanitizer kernel is RWP_FLAVOUR's: RWP_FLAVOUR=$FLAVOUR $0"
+	FRAGS+=("$RWP_TOP/config/sanitizers.config" "$RWP_TOP/config/$FLAVOUR.config") ;;
 mutant)	MUTANT_PATCH=$RWP_TOP/patches/mutants/${2:-}.patch
 	[ -n "${2:-}" ] && [ -f "$MUTANT_PATCH" ] ||
 		die "usage: $0 mutant NAME, for patches/mutants/NAME.patch" ;;
 prod)	KBUILD=$(kbuild_of prod) FRAGS+=("$RWP_TOP/config/prod.config") ;;
 stock)	KSRC=$RWP_CACHE/linux-src-stock KBUILD=$(kbuild_of stock)
 	FRAGS+=("$RWP_TOP/config/prod.config") ;;
-*)	die "usage: $0 [test|prod|stock|mutant NAME]" ;;
+*)	die "usage: [RWP_FLAVOUR=kasan|kcsan] $0 [test|prod|stock|mutant NAME]" ;;
 esac
 
 extract_source() {
