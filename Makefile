@@ -15,6 +15,9 @@
 #   make stress DURATION=3600   unload under load for that many seconds
 #   make bench   the cost of the gates on three kernels, in wall and icount
 #                time, written to bench/RESULTS.md (scripts/bench.sh)
+#   make sanitize [FLAVOUR=kasan|kcsan] [DURATION=S]   the model checker,
+#                fuzz and stress on kernels with KASAN or KCSAN, UBSAN and
+#                KFENCE, then random seeds for S seconds a boot (scripts/sanitize.sh)
 #   make model [DURATION=S] [OPS=N] [SEED=S,...] [CONFIGS="..."]   the RWP model
 #                checker under each configuration (scripts/model.sh)
 #   make upstream   the module-independent kselftests as a selftests/mm
@@ -52,6 +55,9 @@ endif
 bench:
 	@ROUNDS=$(ROUNDS) ITERS=$(ITERS) bash scripts/bench.sh
 
+sanitize:
+	@FLAVOUR="$(FLAVOUR)" DURATION=$(DURATION) bash scripts/sanitize.sh
+
 model:
 	@DURATION=$(DURATION) OPS=$(OPS) SEED=$(SEED) CONFIGS="$(CONFIGS)" bash scripts/model.sh
 
@@ -76,4 +82,4 @@ clean:
 	@rm -f rust-project.json
 	@rm -rf tests/out out
 
-.PHONY: modules rust-analyzer run check stress bench model setup kernel tests upstream shell clean
+.PHONY: modules rust-analyzer run check stress bench sanitize model setup kernel tests upstream shell clean

@@ -29,6 +29,14 @@ read_configs() {
 	# ARCH=...'s.
 	share_phases=(setup "${user_policies[@]}" none "${mutants[@]}" "${kernel_mutants[@]}"
 		hostile)
+	# make sanitize's boot of a sanitizer's kernel (scripts/run.sh sanitize):
+	# the model checker under every configuration, the randomised and the
+	# concurrent extras, then the model on random seeds (soak); and make
+	# check's short pass of it (sanitize-short). known_phases: every phase
+	# of any run.
+	sanitize_phases=(setup "${user_policies[@]}" none "${mutants[@]}" fuzz stress soak)
+	sanitize_short_phases=(setup none merged fuzz stress)
+	known_phases=("${all_phases[@]}" soak)
 	# The names an expectations section may use for each list.
 	config_groups=(--group "policies=${user_policies[*]}" --group "mutants=${mutants[*]}"
 		--group "kernel-mutants=${kernel_mutants[*]}")

@@ -23,7 +23,7 @@ import ktap
 
 # Phases that are not a configuration of the kernel and module; the others
 # (none, merged, seed, wp-only, the mutants) share the configurations table.
-EXTRAS = ["setup", "hostile", "fuzz", "stress", "bench", "unfixed", "host"]
+EXTRAS = ["setup", "hostile", "fuzz", "stress", "bench", "unfixed", "soak", "host"]
 # The phases an expectations file may name, unless --known says otherwise.
 PHASES = ["setup", "none", "merged", "seed", "wp-only", *EXTRAS[1:]]
 SECTION = re.compile(r"\[(.*)\]$")
@@ -276,6 +276,13 @@ class Expectations:
                 problems.append(f"mutant {mutant} is caught by {len(cells)} test(s), "
                                 "not at least two")
         return problems, caught_by
+
+    def only(self, names):
+        """A run of some of each configuration's tests (make sanitize: the
+        model checker's): the others are not required of it."""
+        for phase, path in list(self.cells):
+            if phase not in EXTRAS and path.split("/", 1)[0] not in names:
+                del self.cells[(phase, path)]
 
     def mutant(self, phase, path):
         """The mutant a fail cell catches: its phase, or, in an extra that runs
@@ -577,10 +584,11 @@ def stages(path):
         print((indent + row[0]).ljust(width) + (row[1].strip() if len(row) > 1 else "?"))
 
 
-def save(path, arch, required, judge, expect):
-    """This run's cells and counts, for a joint report of several (--joint)."""
+def save(path, run, required, judge, expect):
+    """This run's cells and counts, for a joint report of several (--joint);
+    run names it there: its architecture, and its kernel unless the test one."""
     with open(path, "w", encoding="utf-8") as f:
-        json.dump({"arch": arch, "phases": required, "extras": EXTRAS,
+        json.dump({"run": run, "phases": required, "extras": EXTRAS,
                    "cells": [[p, x, c] for (p, x), c in judge.cells.items()],
                    "first_line": expect.first_line, "passed": judge.passed,
                    "failed": len(judge.problems), "skipped": judge.skipped,
@@ -589,7 +597,8 @@ def save(path, arch, required, judge, expect):
 
 def joint(paths):
     """One table of test x (architecture, configuration) over the runs that
-    --save wrote, and their counts summed: green only if every run was."""
+    --save wrote (a column per run and phase), and their counts summed:
+    green only if every run was."""
     runs = []
     for path in paths:
         try:
@@ -601,19 +610,19 @@ def joint(paths):
     cells, first_line, columns, extras = {}, {}, [], []
     for run in runs:
         for phase in run["phases"]:
-            column = f"{run['arch']}:{phase}"
+            column = f"{run['run']}:{phase}"
             (extras if phase in run["extras"] else columns).append(column)
         for phase, path, cell in run["cells"]:
-            cells[(f"{run['arch']}:{phase}", path)] = cell
+            cells[(f"{run['run']}:{phase}", path)] = cell
         for path, n in run["first_line"].items():
             first_line.setdefault(path, n)
-    print("== architectures: " + " ".join(run["arch"] for run in runs))
+    print("== runs: " + " ".join(run["run"] for run in runs))
     for title, phases in (("configurations", columns), ("extras and host", extras)):
         if phases:
             table(title, phases, cells, first_line)
     print()
     for run in runs:
-        print(f"{run['arch']}: mutants caught: {run['caught']}/{run['mutants']}; "
+        print(f"{run['run']}: mutants caught: {run['caught']}/{run['mutants']}; "
               f"{run['passed']} passed, {run['failed']} failed, {run['skipped']} skipped")
     total = {k: sum(run[k] for run in runs) for k in ("passed", "failed", "skipped",
                                                       "caught", "mutants")}
@@ -638,6 +647,11 @@ def main(argv=None):
                     help="what @NAME stands for in a section header (repeatable)")
     ap.add_argument("--arch", default=ARCHES[0], choices=ARCHES,
                     help="the architecture the run is of (its verdicts have the last word)")
+    ap.add_argument("--kernel", default="test",
+                    help="the kernel the run booted (scripts/env.sh: RWP_FLAVOUR)")
+    ap.add_argument("--only", nargs="+", metavar="TEST",
+                    help="the run ran only these tests of each configuration (their first "
+                         "path component): the expectations' others are not required")
     ap.add_argument("--stages", help="a file of NAME SECONDS lines")
     ap.add_argument("--save", metavar="FILE",
                     help="also write the cells and counts, for report.py --joint FILE...")
@@ -652,7 +666,10 @@ def main(argv=None):
         groups[name] = phases.split()
     expect = Expectations(args.expect, list(dict.fromkeys(args.known + required)), groups,
                           args.arch)
-    print(f"== architecture: {args.arch}")
+    if args.only:
+        expect.only(args.only)
+    run = args.arch if args.kernel == "test" else f"{args.arch}/{args.kernel}"
+    print(f"== run: {run}")
     judge = Judge(expect, required)
     for error in expect.errors:
         judge.fail(error)
@@ -682,7 +699,7 @@ def main(argv=None):
     assert judge.caught == mutants or failed, "an uncaught mutant must be a failure"
     print(f"{judge.passed} passed, {failed} failed, {judge.skipped} skipped")
     if args.save:
-        save(args.save, args.arch, required, judge, expect)
+        save(args.save, run, required, judge, expect)
     return 0 if failed == 0 and judge.caught == mutants else 1
 
 

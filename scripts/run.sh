@@ -10,6 +10,13 @@
 #                          of make check's share of a second architecture
 #                          (scripts/phases.sh, scripts/check-all.sh)
 #   scripts/run.sh stress  the unload-under-load stress for DURATION seconds
+#   RWP_FLAVOUR=kasan|kcsan scripts/run.sh sanitize
+#                          on that sanitizer's kernel (scripts/kernel.sh), the
+#                          model checker alone under every configuration,
+#                          fuzz, stress, then the model on random seeds
+#                          until DURATION seconds (soak); sanitize-short,
+#                          make check's pass: none and merged, fuzz, stress
+#                          (scripts/sanitize.sh runs both flavours)
 # (make bench is scripts/bench.sh: several kernels, several boots.)
 # Every outcome lands in a KTAP document ($RWP_OUT/guest.ktap from the VM,
 # $RWP_OUT/host.ktap from the host checks); scripts/report.py judges them
@@ -20,14 +27,19 @@ set -euo pipefail
 
 mode=${1:-run}
 case "$mode" in
-run|check|stress) ;;
-*)	die "usage: $0 run|check|stress" ;;
+run|check|stress) [ "$RWP_FLAVOUR" = test ] ||
+		die "make $mode boots the test kernel: RWP_FLAVOUR=$RWP_FLAVOUR is make sanitize's" ;;
+sanitize|sanitize-short) [ "$RWP_FLAVOUR" != test ] ||
+		die "$mode needs a sanitizer's kernel: RWP_FLAVOUR=${SANITIZERS[0]} $0 $mode" ;;
+*)	die "usage: $0 run|check|stress|sanitize|sanitize-short" ;;
 esac
 # A fixed seed keeps make check reproducible; RWP_FUZZ_SEED=random draws one.
 fuzz_seed=${RWP_FUZZ_SEED:-20261125}
 [ "$fuzz_seed" != random ] || fuzz_seed=$(( (RANDOM << 15 | RANDOM) + 1 ))
+soak_seconds=0
 case "$mode" in
 stress)	stress_seconds=${DURATION:-600} ;;
+sanitize) stress_seconds=120 soak_seconds=${DURATION:-1800} ;;
 *)	stress_seconds=45 ;;
 esac
 # make check's short bench; make bench (scripts/bench.sh) runs the full one.
@@ -48,11 +60,17 @@ timed() {
 timed setup bash "$RWP_TOP/scripts/setup.sh"
 timed kernel bash "$RWP_TOP/scripts/kernel.sh"
 stage "module: building rwp.ko"
-timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null ||
-	die "the module does not build"
+# For a sanitizer's kernel, from a copy: the checkout's is the test kernel's.
+module=$RWP_TOP/rwp.ko
+if [ "$RWP_FLAVOUR" = test ]; then
+	timed module make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null
+else
+	module=$RWP_OUT/module/rwp.ko
+	timed module build_module "$KBUILD" "$RWP_OUT/module"
+fi || die "the module does not build"
 
 # The configurations are the module's: it names its policies and mutants.
-read_configs "$RWP_TOP/rwp.ko"
+read_configs "$module"
 case "$mode" in
 run)	phases=(setup merged) ;;
 check)	if [ -n "${RWP_SHARE:-}" ]; then
@@ -61,12 +79,14 @@ check)	if [ -n "${RWP_SHARE:-}" ]; then
 		phases=("${all_phases[@]:0:${#all_phases[@]}-1}")
 	fi ;;
 stress)	phases=(setup stress) ;;
+sanitize) phases=("${sanitize_phases[@]}") ;;
+sanitize-short) phases=("${sanitize_short_phases[@]}") ;;
 esac
 # RWP_PHASES="setup wp-only" make run: just those phases, for a quick look.
 if [ -n "${RWP_PHASES:-}" ]; then
 	read -r -a phases <<< "$RWP_PHASES"
 	for p in "${phases[@]}"; do
-		[[ " ${all_phases[*]} " == *" $p "* ]] || die "RWP_PHASES: no phase '$p' (${all_phases[*]})"
+		[[ " ${known_phases[*]} " == *" $p "* ]] || die "RWP_PHASES: no phase '$p' (${known_phases[*]})"
 	done
 fi
 # unfixed is a boot of its own, of make bench's stock flavour: 7.3 without
@@ -116,6 +136,16 @@ if [ "$mode" = check ] && [ -z "${RWP_SHARE:-}" ]; then
 	report+=(--ktap "$RWP_OUT/host.ktap" --phases host)
 fi
 
+# A sanitizer's run: the model checker alone under each configuration (the
+# kselftests are make check's), and the judge requires only its tests there;
+# what only the whole suite can show (every mutant caught twice, every call
+# site reached: --reach) is make check's to judge.
+model_only=
+case "$mode" in
+sanitize*) model_only=1
+	report+=(--kernel "$RWP_FLAVOUR" --only rwp_model_test insmod kunit rmmod taint dmesg) ;;
+*)	report+=(--reach) ;;
+esac
 # The guest's environment goes in a file: vng hands the command to the guest
 # on the kernel command line, which x86 caps at 2 KiB (COMMAND_LINE_SIZE).
 guest_env=$RWP_OUT/guest.env
@@ -124,12 +154,13 @@ for var in RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" \
 	RWP_KERNEL_MUTANTS="${kernel_mutants[*]}" \
 	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
-	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin"; do
+	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin" \
+	RWP_MODULE="$module" RWP_MODEL_ONLY="$model_only" RWP_SOAK_SECONDS="$soak_seconds"; do
 	printf 'export %q\n' "$var"
 done > "$guest_env"
 if [ ${#vm_phases[@]} -gt 0 ]; then
 	stage "vm: booting $(cat "$KBUILD/include/config/kernel.release"), phases: ${vm_phases[*]}"
-	timed vm env VM_TIMEOUT=$((stress_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" \
+	timed vm env VM_TIMEOUT=$((stress_seconds + soak_seconds + 3600)) bash "$RWP_TOP/scripts/vm.sh" \
 		bash -c '. "$0" && exec "$@"' "$guest_env" \
 		python3 "$RWP_TOP/tests/run_guest.py" "$RWP_OUT" "${vm_phases[@]}" || true
 	report+=(--ktap "$RWP_OUT/guest.ktap")
@@ -162,5 +193,5 @@ if [ -s "$RWP_OUT/bench.raw" ]; then
 fi
 stage "report"
 exec python3 "$RWP_TOP/scripts/report.py" --expect "$RWP_TOP/tests/expectations" \
-	--known "${all_phases[@]}" "${config_groups[@]}" "${report[@]}" --phases "${phases[@]}" \
-	--arch "$ARCH" --stages "$stages" --reach --save "$RWP_OUT/report.json"
+	--known "${known_phases[@]}" "${config_groups[@]}" "${report[@]}" --phases "${phases[@]}" \
+	--arch "$ARCH" --stages "$stages" --save "$RWP_OUT/report.json"

@@ -200,6 +200,34 @@ class JudgeTest(Judging):
         rc, out = self.joint(x86, self.write("none.json", None))
         self.assertEqual(rc, 1, out)
 
+    def test_joint_report_names_a_sanitizers_run_by_its_kernel(self):
+        x86, kasan = self.write("x86.json", None), self.write("kasan.json", None)
+        self.green(args=["--save", x86])
+        out = self.green(args=["--save", kasan, "--kernel", "kasan"])
+        self.assertIn("== run: x86_64/kasan", out)
+        rc, out = self.joint(x86, kasan)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("x86_64/kasan:wp-only", out)
+        self.assertIn("x86_64/kasan: mutants caught: 1/1", out)
+
+    def test_only_some_tests_of_each_configuration(self):
+        """make sanitize runs the model alone: --only requires just the named
+        tests of each configuration (and all of the extras'), and still
+        judges them, mutants included."""
+        start, end = GUEST.index("  ok 1 insmod\n") + len("  ok 1 insmod\n"), GUEST.index("  ok 2 kunit\n")
+        guest = GUEST[:start] + GUEST[end + len("  ok 2 kunit\n"):]
+        guest = edit(guest, "  1..3\n  ok 1 insmod", "  1..2\n  ok 1 insmod")
+        guest = edit(guest, "  ok 3 rwp_gup_test", "  ok 2 rwp_gup_test")
+        only = ["--only", "insmod", "rwp_gup_test"]
+        out = self.green(guest=guest, args=only)
+        self.assertIn("mutants caught: 1/1", out)
+        self.red("missing test merged/kunit", guest=guest)
+        self.red("missing test merged/kunit", guest=guest, args=[*only, "kunit"])
+        wrong = edit(guest, "page still protected: the GUP", "something else: the GUP")
+        self.red('without "page still protected"', guest=wrong, args=only)
+        self.red("unlisted test merged/insmod", guest=guest, args=only,
+                 expect=edit(EXPECT, "[merged]\ninsmod\n", "[merged]\n"))
+
     def test_allowed_skip_is_counted_as_skipped(self):
         guest = edit(GUEST, "ok 2 gup.sync.process_vm_readv\n", "ok 2 gup.sync.process_vm_readv # SKIP no uffd\n")
         expect = edit(EXPECT, "rwp_gup_test/gup.sync.process_vm_readv\n",
@@ -849,6 +877,70 @@ class DmesgScanTest(Judging):
             "Write-error on swap-device (254:0:1234)",
             "Freeing unused kernel image (initmem) memory: 2644K",
             "page dumped because: gup_test: dump_pages() test",
+        ])
+
+    def test_kasan_reports(self):
+        """Each kind of report of generic KASAN (mm/kasan/report.c), and the
+        lines around one, which are not the splat itself."""
+        self.assert_splats([
+            "BUG: KASAN: slab-use-after-free in folio_unmap_pte_batch+0x1/0x2",
+            "BUG: KASAN: slab-out-of-bounds in rwp_gate_call+0x1/0x2 [rwp]",
+            "BUG: KASAN: use-after-free in __rust_drop+0x1/0x2 [rwp]",
+            "BUG: KASAN: stack-out-of-bounds in gup_fast_pte_range+0x1/0x2",
+            "BUG: KASAN: vmalloc-out-of-bounds in rwp_policy_get+0x1/0x2 [rwp]",
+            "BUG: KASAN: global-out-of-bounds in hpage_collapse_scan_pmd+0x1/0x2",
+            "BUG: KASAN: null-ptr-deref in follow_page_pte+0x1/0x2",
+            "BUG: KASAN: wild-memory-access in change_pte_range+0x1/0x2",
+            "BUG: KASAN: double-free in kfree+0x1/0x2",
+            "BUG: KASAN: invalid-free in kfree+0x1/0x2",
+            "KASAN: maybe wild-memory-access in range [0xdead000000000100-0xdead000000000107]",
+        ], [
+            "KernelAddressSanitizer initialized (generic)",
+            "Disabling lock debugging due to kernel taint",
+            "==================================================================",
+            "Memory state around the buggy address:",
+        ])
+
+    def test_ubsan_reports(self):
+        """UBSAN's reports (lib/ubsan.c) for the checks config/sanitizers.config turns on."""
+        self.assert_splats([
+            "UBSAN: array-index-out-of-bounds in mm/rmap.c:1954:3",
+            "UBSAN: shift-out-of-bounds in mm/gup.c:2710:22",
+            "UBSAN: invalid-load in mm/khugepaged.c:1344:7",
+            "UBSAN: division-overflow in mm/rwp_gate.c:40:9",
+        ], [
+            "index 64 is out of range for type 'unsigned long[64]'",
+            "load of value 2 is not a valid value for type '_Bool'",
+        ])
+
+    def test_kfence_reports(self):
+        """KFENCE's reports (mm/kfence/report.c); its boot line is not one."""
+        self.assert_splats([
+            "BUG: KFENCE: out-of-bounds read in rwp_counters_show+0x1/0x2 [rwp]",
+            "BUG: KFENCE: use-after-free write in rwp_gate_unregister+0x1/0x2",
+            "BUG: KFENCE: invalid free in kfree+0x1/0x2",
+            "BUG: KFENCE: memory corruption in kfree+0x1/0x2",
+            "KFENCE: out-of-bounds read in follow_page_pte+0x1/0x2",
+        ], [
+            "kfence: initialized - using 2097152 bytes for 255 objects at 0x(____ptrval____)",
+            "Out-of-bounds read at 0xffff8880bfe0d000 (32B left of kfence-#72):",
+        ])
+
+    def test_kcsan_reports(self):
+        """KCSAN's reports (kernel/kcsan/report.c), of a race seen from both
+        sides, from one, and of an ASSERT_EXCLUSIVE_*(); its boot lines are
+        none."""
+        self.assert_splats([
+            "BUG: KCSAN: data-race in gup_fast_pte_range / zap_pte_range",
+            "BUG: KCSAN: data-race in __rwp_gate_update+0x1/0x2",
+            "BUG: KCSAN: assert: race in folio_unmap_pte_batch / try_to_unmap_one",
+            "BUG: KCSAN: assert: data-race in change_pte_range",
+        ], [
+            "kcsan: enabled early",
+            "kcsan: non-strict mode configured - compound ops and unaligned accesses are ignored",
+            "race at unknown origin, with read to 0xffff888004c3c0a8 of 8 bytes by task 1 on cpu 0:",
+            "Reported by Kernel Concurrency Sanitizer on:",
+            "value changed: 0x0000000000000001 -> 0x0000000000000002",
         ])
 
     def test_corruption_and_sanitizers(self):

@@ -36,6 +36,19 @@ PROGRAM_TIMEOUT = 900
 BASELINE_CONFIGS = ["none", "wp-only"]
 # The one configuration whose model-checker mismatch is shrunk (README: its minimal sequence).
 SHRINK_CONFIG = "mixed-batch"
+# make sanitize (scripts/sanitize.sh): each configuration runs the model
+# checker alone, and the soak phase runs it on random seeds until this many
+# seconds after the run began.
+MODEL_ONLY = os.environ.get("RWP_MODEL_ONLY") == "1"
+SOAK_UNTIL = float(os.environ.get("RWP_SOAK_SECONDS", "0"))
+# The configurations the soak runs under: the stock C and the policy the
+# module ships, the two that must agree with the model on every seed.
+SOAK_CONFIGS = ["none", "merged"]
+# A soak's seeds go to the checker in batches of this many (one shrink a
+# batch), each SOAK_OPS operations long; the first batch always runs.
+SOAK_BATCH = 4
+SOAK_OPS = 400
+START = time.monotonic()
 # make check: the selftests/mm series built on a pristine tree (scripts/upstream.sh).
 UPSTREAM_BIN = os.environ.get("RWP_UPSTREAM_BIN", "")
 UPSTREAM = sorted(os.listdir(UPSTREAM_BIN)) if UPSTREAM_BIN else []
@@ -114,11 +127,13 @@ def program(w, name, argv, env=None):
 
 
 def kselftests(w):
-    """The kselftests, run the kernel's way: `make -C tests run_tests`, the
+    """The kselftests (none under RWP_MODEL_ONLY), run the kernel's way: `make -C tests run_tests`, the
     tree's kselftest runner, which prefixes each program's output with "# "
     and gives its verdict (exit status, or its timeout from tests/settings).
     Each program becomes a subtest: its output, unprefixed, under the
     runner's verdict. Returns the outputs."""
+    if MODEL_ONLY:
+        return []
     argv = ["make", "-s", "-C", os.path.join(TOP, "tests"), "run_tests", f"OUTPUT={BIN}",
             f"KSRC={os.environ['KSRC']}", f"KBUILD={os.environ['KBUILD']}"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -281,10 +296,13 @@ def phase_config(w, cfg, model=True):
     minimal sequence only under SHRINK_CONFIG (the verdict is the mismatch;
     one shrink a run shows the shrinker works, more would only cost time)."""
     module = cfg in os.environ["RWP_MODULE_CONFIGS"].split()
-    baseline = cfg in BASELINE_CONFIGS
+    # Under RWP_MODEL_ONLY, the model alone: not the kselftests, the tree's
+    # and the series' own, nor the call sites counted (only tests reach all).
+    baseline = cfg in BASELINE_CONFIGS and not MODEL_ONLY
+    sites = module and not MODEL_ONLY
     stock = cfg == "none"
-    w.header(len(KSELFTESTS) + 2 + model + baseline * (1 + len(UPSTREAM))
-             + (4 if module else 0) + stock, cfg)
+    w.header((0 if MODEL_ONLY else len(KSELFTESTS)) + 2 + model
+             + baseline * (1 + len(UPSTREAM)) + (3 if module else 0) + sites + stock, cfg)
     loaded = module and insmod(w, cfg)
     if module:
         kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
@@ -304,8 +322,9 @@ def phase_config(w, cfg, model=True):
         leaf(w, "uffd-unit-tests", rc == 0, out, directive=f"exit={rc}")
         for name in UPSTREAM:
             outputs.append(program(w, name, [os.path.join(UPSTREAM_BIN, name)]))
-    if module:
+    if sites:
         counters(w) if loaded else leaf(w, "counters", False, "not loaded")
+    if module:
         rmmod(w)
     taint(w)
     dmesg(w, outputs)
@@ -415,6 +434,58 @@ def phase_bench(w):
     dmesg(w, [])
 
 
+def random_seeds(n):
+    """n seeds from the kernel's entropy."""
+    return [int.from_bytes(os.urandom(4), "little") for _ in range(n)]
+
+
+def soak(w, cfg, seconds):
+    """The model checker under cfg on batches of random seeds for about
+    seconds (at least one batch): one leaf, a pass only if every seed
+    agreed with the model; its diagnostics are the seeds' lines, and all of
+    a failing batch's output (the mismatch, its shrunk reproducer).
+    Returns (seeds, operations, output)."""
+    end, seeds, ops, out, ok = time.monotonic() + seconds, 0, 0, [], True
+    loaded = cfg == "none" or sh(os.path.join(TOP, "tests", "insmod-rwp.sh"),
+                                 MODULE, cfg)[0] == 0
+    while loaded and (seeds == 0 or time.monotonic() < end):
+        batch = random_seeds(SOAK_BATCH)
+        log(f"{w.phase}: {cfg}: seeds {batch}")
+        rc, text = sh(os.path.join(BIN, "rwp_model_test"), env=dict(
+            os.environ, RWP_MODEL_SEEDS=",".join(map(str, batch)),
+            RWP_MODEL_OPS=str(SOAK_OPS), RWP_MODEL_SECONDS="100000",
+            RWP_MODEL_SHRINK_SECONDS="60"))
+        ok &= rc == 0
+        seeds += len(batch)
+        ops += sum(int(n) for n in re.findall(r"model: seed=\d+ mode=\S+ ops=(\d+)", text))
+        out.append(text)
+        for line in text.splitlines():
+            if rc or "model: seed=" in line:
+                w.diag(line.lstrip("# "))
+        if rc:
+            w.diag(f"rwp_model_test: exit={rc}")
+    if cfg != "none" and loaded:
+        sh("rmmod", "rwp")
+    w.result(loaded and ok, cfg, f"{seeds} seeds, {ops} operations"
+             + ("" if loaded else ", the module did not load"))
+    return seeds, ops, "".join(out)
+
+
+def phase_soak(w):
+    """make sanitize: after the pinned seeds, random ones for the time left
+    (until RWP_SOAK_SECONDS after the run began), split evenly between
+    SOAK_CONFIGS."""
+    w.header(len(SOAK_CONFIGS) + 2, w.phase)
+    outputs = []
+    for i, cfg in enumerate(SOAK_CONFIGS):
+        left = SOAK_UNTIL - (time.monotonic() - START)
+        seeds, ops, out = soak(w, cfg, left / (len(SOAK_CONFIGS) - i))
+        log(f"{w.phase}: {cfg}: {seeds} seeds, {ops} operations")
+        outputs.append(out)
+    taint(w)
+    dmesg(w, outputs)
+
+
 # The tests of patches/fixes/, each program with only them (-t).
 FIXES_TESTS = [
     ("rwp_gup_test", ["-t", "pin_of_the_zero_page_is_quiet"]),
@@ -434,7 +505,8 @@ def phase_unfixed(w):
 
 
 PHASES = {"setup": phase_setup, "hostile": phase_hostile, "fuzz": phase_fuzz,
-          "stress": phase_stress, "bench": phase_bench, "unfixed": phase_unfixed}
+          "stress": phase_stress, "bench": phase_bench, "unfixed": phase_unfixed,
+          "soak": phase_soak}
 
 
 def main():
