@@ -9,7 +9,8 @@
 # The pipeline (scripts/run.sh): build the patched kernel, boot it, test:
 #   make run     the kselftests with the module loaded (policy=merged)
 #   make check   every configuration, KUnit, the extras and the host checks,
-#                on x86_64, then the configurations on arm64 (scripts/check-all.sh)
+#                on x86_64, then the configurations on arm64, then a short
+#                pass of make sanitize on the KASAN kernel (scripts/check-all.sh)
 #   make check ARCH=x86_64|arm64|riscv64   all of it, on that architecture only
 #                (ARCH= works for run, stress, model and bench as well)
 #   make stress DURATION=3600   unload under load for that many seconds
@@ -17,7 +18,8 @@
 #                time, written to bench/RESULTS.md (scripts/bench.sh)
 #   make sanitize [FLAVOUR=kasan|kcsan] [DURATION=S]   the model checker,
 #                fuzz and stress on kernels with KASAN or KCSAN, UBSAN and
-#                KFENCE, then random seeds for S seconds a boot (scripts/sanitize.sh)
+#                KFENCE, then random seeds until S seconds (1800) after each
+#                boot began (scripts/sanitize.sh)
 #   make model [DURATION=S] [OPS=N] [SEED=S,...] [CONFIGS="..."]   the RWP model
 #                checker under each configuration (scripts/model.sh)
 #   make upstream   the module-independent kselftests as a selftests/mm
@@ -44,7 +46,7 @@ rust-analyzer:
 run stress:
 	@DURATION=$(DURATION) bash scripts/run.sh $@
 
-# Without ARCH, both architectures: x86_64 whole, arm64's share.
+# Without ARCH, both architectures: x86_64 whole, arm64's share, the KASAN pass.
 check:
 ifeq ($(origin ARCH),undefined)
 	@bash scripts/check-all.sh

@@ -113,10 +113,10 @@ saved_report() {
 # builds too) for the kernel in KBUILD, from a copy of the sources in DIR:
 # the checkout's own rwp.ko is make check's, for the test kernel.
 build_module() {
-	mkdir -p "$2/tests"
-	cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$2/"
-	cp "$RWP_TOP"/tests/*.rs "$2/tests/"
-	kmake -C "$1" M="$2" CROSS_COMPILE="$CROSS_COMPILE" modules >/dev/null
+	mkdir -p "$2/tests" &&
+		cp "$RWP_TOP"/Kbuild "$RWP_TOP"/*.rs "$2/" &&
+		cp "$RWP_TOP"/tests/*.rs "$2/tests/" &&
+		kmake -C "$1" M="$2" CROSS_COMPILE="$CROSS_COMPILE" modules >/dev/null
 }
 # A foreign architecture's guest root filesystem (scripts/setup.sh).
 rootfs_dir() {

@@ -13,6 +13,9 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 . "$(dirname "$0")/phases.sh"
 
+# The checkout's rwp.ko is the test kernel's; make sanitize runs the model
+# on the sanitizers' kernels.
+[ "$RWP_FLAVOUR" = test ] || die "make model boots the test kernel: RWP_FLAVOUR is make sanitize's"
 MODEL_OUT=${MODEL_OUT:-$RWP_CACHE/model-out}
 mkdir -p "$MODEL_OUT/bin"
 stage "model: building rwp.ko and rwp_model_test"

@@ -102,11 +102,12 @@ def write_file(path, text):
         f.write(text)
 
 
-def program(w, name, argv, env=None):
-    """Runs a KTAP-printing program as a subtest: its output, re-indented,
-    then a result line that carries its exit status. Returns its output."""
-    log(f"{w.phase}: {name}")
-    child = w.child()
+def bounded(argv, env=None, on_line=None):
+    """Runs a program in a session of its own, killed whole (its children
+    too) after PROGRAM_TIMEOUT; on_line sees each line as it comes. Returns
+    (exit status, output, the directive of its result line, ok): a kill is
+    never ok, since a child may have held the output open after the program
+    itself exited 0, and whatever it was doing did not finish."""
     out = []
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, errors="replace", start_new_session=True,
@@ -115,15 +116,22 @@ def program(w, name, argv, env=None):
     timer.start()
     for line in proc.stdout:
         out.append(line)
-        child.raw(line)
+        if on_line:
+            on_line(line)
     rc = proc.wait()
     timed_out = not timer.is_alive()
     timer.cancel()
     directive = f"exit={rc}" + (f" killed after {PROGRAM_TIMEOUT}s" if timed_out else "")
-    # A kill is never a pass: a child may have held the output open after
-    # the program itself exited 0, and whatever it was doing did not finish.
-    w.result(rc == 0 and not timed_out, name, directive)
-    return "".join(out)
+    return rc, "".join(out), directive, rc == 0 and not timed_out
+
+
+def program(w, name, argv, env=None):
+    """Runs a KTAP-printing program as a subtest: its output, re-indented,
+    then a result line that carries its exit status. Returns its output."""
+    log(f"{w.phase}: {name}")
+    _, out, directive, ok = bounded(argv, env, w.child().raw)
+    w.result(ok, name, directive)
+    return out
 
 
 def kselftests(w):
@@ -347,7 +355,8 @@ def phase_kernel_mutant(w):
 def phase_hostile(w):
     w.header(3, w.phase)
     out = program(w, "hostile-module", [os.path.join(TOP, "tests", "hostile-module.sh"), MODULE,
-                                        os.path.join(TOP, "tests", "rwp_leak.ko")])
+                                        os.path.join(os.path.dirname(MODULE), "tests",
+                                                     "rwp_leak.ko")])
     taint(w)
     dmesg(w, [out])
 
@@ -445,29 +454,31 @@ def soak(w, cfg, seconds):
     agreed with the model; its diagnostics are the seeds' lines, and all of
     a failing batch's output (the mismatch, its shrunk reproducer).
     Returns (seeds, operations, output)."""
-    end, seeds, ops, out, ok = time.monotonic() + seconds, 0, 0, [], True
-    loaded = cfg == "none" or sh(os.path.join(TOP, "tests", "insmod-rwp.sh"),
-                                 MODULE, cfg)[0] == 0
-    while loaded and (seeds == 0 or time.monotonic() < end):
+    end, seeds, ops, out, ok, directive = time.monotonic() + seconds, 0, 0, [], True, ""
+    module = cfg != "none"
+    if module:
+        rc, text = sh(os.path.join(TOP, "tests", "insmod-rwp.sh"), MODULE, cfg)
+        if rc:
+            ok, directive = False, f"insmod: exit={rc}"
+            w.diag(text)
+    while ok and (seeds == 0 or time.monotonic() < end):
         batch = random_seeds(SOAK_BATCH)
         log(f"{w.phase}: {cfg}: seeds {batch}")
-        rc, text = sh(os.path.join(BIN, "rwp_model_test"), env=dict(
-            os.environ, RWP_MODEL_SEEDS=",".join(map(str, batch)),
-            RWP_MODEL_OPS=str(SOAK_OPS), RWP_MODEL_SECONDS="100000",
-            RWP_MODEL_SHRINK_SECONDS="60"))
-        ok &= rc == 0
+        _, text, directive, ok = bounded([os.path.join(BIN, "rwp_model_test")], {
+            "RWP_MODEL_SEEDS": ",".join(map(str, batch)), "RWP_MODEL_OPS": str(SOAK_OPS),
+            "RWP_MODEL_SECONDS": "100000", "RWP_MODEL_SHRINK_SECONDS": "60"})
         seeds += len(batch)
         ops += sum(int(n) for n in re.findall(r"model: seed=\d+ mode=\S+ ops=(\d+)", text))
         out.append(text)
         for line in text.splitlines():
-            if rc or "model: seed=" in line:
+            if not ok or "model: seed=" in line:
                 w.diag(line.lstrip("# "))
+    if module and not directive.startswith("insmod"):
+        rc, text = sh("rmmod", "rwp")
         if rc:
-            w.diag(f"rwp_model_test: exit={rc}")
-    if cfg != "none" and loaded:
-        sh("rmmod", "rwp")
-    w.result(loaded and ok, cfg, f"{seeds} seeds, {ops} operations"
-             + ("" if loaded else ", the module did not load"))
+            ok, directive = False, f"{directive}, rmmod: exit={rc}"
+            w.diag(text)
+    w.result(ok, cfg, f"{directive}; {seeds} seeds, {ops} operations")
     return seeds, ops, "".join(out)
 
 
