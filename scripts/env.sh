@@ -73,8 +73,12 @@ export ARCH CROSS_COMPILE
 # !KASAN || CC_IS_CLANG).
 RWP_FLAVOUR=${RWP_FLAVOUR:-test}
 SANITIZERS=(kasan kcsan)
+# is_sanitizer NAME: whether NAME is one of the sanitizers' kernels.
+is_sanitizer() {
+	[[ " ${SANITIZERS[*]} " == *" $1 "* ]]
+}
 FLAVOUR_SUFFIX=
-if [[ " ${SANITIZERS[*]} " == *" $RWP_FLAVOUR "* ]]; then
+if is_sanitizer "$RWP_FLAVOUR"; then
 	LLVM=$KERNEL_LLVM FLAVOUR_SUFFIX=-$RWP_FLAVOUR
 elif [ "$RWP_FLAVOUR" != test ]; then
 	die "RWP_FLAVOUR=$RWP_FLAVOUR: the kernels are test and the sanitizers' (${SANITIZERS[*]})"

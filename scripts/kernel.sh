@@ -34,21 +34,23 @@ JOBS=${JOBS:-$(nproc)}
 FLAVOUR=${1:-$RWP_FLAVOUR}
 FRAGS=("$RWP_TOP/config/rwp.config" "$RWP_TOP/config/arch/$ARCH.config")
 MUTANT_PATCH=
-[ "$RWP_FLAVOUR" = test ] || [ "$FLAVOUR" = "$RWP_FLAVOUR" ] ||
-	die "RWP_FLAVOUR=$RWP_FLAVOUR builds that flavour alone: scripts/kernel.sh without arguments"
+# A sanitizer's kernel is built as RWP_FLAVOUR's, whose O= directory and
+# compiler env.sh chose, and that flavour alone.
+if is_sanitizer "$FLAVOUR" || is_sanitizer "$RWP_FLAVOUR"; then
+	[ "$FLAVOUR" = "$RWP_FLAVOUR" ] ||
+		die "a sanitizer's kernel is built alone, as RWP_FLAVOUR's: RWP_FLAVOUR=NAME $0 (here RWP_FLAVOUR=$RWP_FLAVOUR and $FLAVOUR)"
+	FRAGS+=("$RWP_TOP/config/sanitizers.config" "$RWP_TOP/config/$FLAVOUR.config")
+fi
 case "$FLAVOUR" in
 test)	;;
-kasan|kcsan)
-	[ "$RWP_FLAVOUR" = "$FLAVOUR" ] ||
-		die "a sanitizer kernel is RWP_FLAVOUR's: RWP_FLAVOUR=$FLAVOUR $0"
-	FRAGS+=("$RWP_TOP/config/sanitizers.config" "$RWP_TOP/config/$FLAVOUR.config") ;;
 mutant)	MUTANT_PATCH=$RWP_TOP/patches/mutants/${2:-}.patch
 	[ -n "${2:-}" ] && [ -f "$MUTANT_PATCH" ] ||
 		die "usage: $0 mutant NAME, for patches/mutants/NAME.patch" ;;
 prod)	KBUILD=$(kbuild_of prod) FRAGS+=("$RWP_TOP/config/prod.config") ;;
 stock)	KSRC=$RWP_CACHE/linux-src-stock KBUILD=$(kbuild_of stock)
 	FRAGS+=("$RWP_TOP/config/prod.config") ;;
-*)	die "usage: [RWP_FLAVOUR=kasan|kcsan] $0 [test|prod|stock|mutant NAME]" ;;
+*)	is_sanitizer "$FLAVOUR" ||
+		die "usage: [RWP_FLAVOUR=$(IFS='|'; echo "${SANITIZERS[*]}")] $0 [test|prod|stock|mutant NAME]" ;;
 esac
 
 extract_source() {

@@ -18,7 +18,7 @@ fi
 
 read -r -a flavours <<< "${FLAVOUR:-${SANITIZERS[*]}}"
 for f in "${flavours[@]}"; do
-	[[ " ${SANITIZERS[*]} " == *" $f "* ]] ||
+	is_sanitizer "$f" ||
 		die "FLAVOUR=$f: the sanitizers are ${SANITIZERS[*]}"
 done
 rc=0

@@ -23,6 +23,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts"))
 from dmesg_scan import ANNOUNCE, KmsgReader, scan  # noqa: E402
 from ktap import Writer, parse  # noqa: E402
+from report import MODEL  # noqa: E402
 
 # make bench loads a module built for the kernel it boots.
 MODULE = os.environ.get("RWP_MODULE") or os.path.join(TOP, "rwp.ko")
@@ -135,9 +136,10 @@ def program(w, name, argv, env=None):
 
 
 def kselftests(w):
-    """The kselftests (none under RWP_MODEL_ONLY), run the kernel's way: `make -C tests run_tests`, the
-    tree's kselftest runner, which prefixes each program's output with "# "
-    and gives its verdict (exit status, or its timeout from tests/settings).
+    """The kselftests (none under RWP_MODEL_ONLY), run the kernel's way:
+    `make -C tests run_tests`, the tree's kselftest runner, which prefixes
+    each program's output with "# " and gives its verdict (exit status, or
+    its timeout from tests/settings).
     Each program becomes a subtest: its output, unprefixed, under the
     runner's verdict. Returns the outputs."""
     if MODEL_ONLY:
@@ -468,7 +470,7 @@ def soak(w, cfg, seconds):
             "RWP_MODEL_SEEDS": ",".join(map(str, batch)), "RWP_MODEL_OPS": str(SOAK_OPS),
             "RWP_MODEL_SECONDS": "100000", "RWP_MODEL_SHRINK_SECONDS": "60"})
         seeds += len(batch)
-        ops += sum(int(n) for n in re.findall(r"model: seed=\d+ mode=\S+ ops=(\d+)", text))
+        ops += sum(int(m.group(2)) for m in MODEL.finditer(text))
         out.append(text)
         for line in text.splitlines():
             if not ok or "model: seed=" in line:
