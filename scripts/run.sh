@@ -169,6 +169,10 @@ if [ ${#vm_phases[@]} -gt 0 ]; then
 	report+=(--ktap "$RWP_OUT/guest.ktap")
 	# The guest's time per phase, under the vm stage.
 	[ -f "$RWP_OUT/vm-stages" ] && cat "$RWP_OUT/vm-stages" >> "$stages"
+	if [ -f "$RWP_OUT/kcsan" ]; then
+		echo "== kcsan: its counters at the end of the boot"
+		cat "$RWP_OUT/kcsan"
+	fi
 fi
 # boot_alone PHASE TITLE VAR=VALUE...: PHASE in a boot of its own, with the
 # environment vm.sh is given.

@@ -64,6 +64,7 @@ TAINT_LETTERS = "PFSRMBUDAWCIOELKXTN"
 KUNIT_GLOB = "/sys/module/kunit/parameters/filter_glob"
 RCU_EXPEDITED = "/sys/kernel/rcu_expedited"
 COUNTERS = "/sys/kernel/debug/rwp/counters"
+KCSAN_DEBUGFS = "/sys/kernel/debug/kcsan"
 # The hung-task detector, short enough for phases of half a minute: a task
 # in uninterruptible sleep this long is reported (and the dmesg check fails
 # on it). Killable sleeps, where a userfaultfd fault waits for its handler,
@@ -546,6 +547,11 @@ def main():
             # Where the VM stage's time goes: the report's stage table.
             with open(os.path.join(OUT, "vm-stages"), "a", encoding="utf-8") as f:
                 f.write(f"  {name} {time.monotonic() - start:.0f}\n")
+    # A KCSAN kernel's counters, for the host's log: that it set up
+    # watchpoints is the evidence that a run without reports watched.
+    if os.path.exists(KCSAN_DEBUGFS):
+        with open(KCSAN_DEBUGFS, encoding="utf-8") as f:
+            write_file(os.path.join(OUT, "kcsan"), f.read())
 
 
 if __name__ == "__main__":
