@@ -20,6 +20,9 @@
 #                fuzz and stress on kernels with KASAN or KCSAN, UBSAN and
 #                KFENCE, then random seeds until S seconds (1800) after each
 #                boot began (scripts/sanitize.sh)
+#   make coverage   which of 7.3's RWP code the kselftests and the model
+#                checker execute, on a kernel with gcov: an lcov report and
+#                a table of the lines that mention RWP (scripts/coverage.sh)
 #   make model [DURATION=S] [OPS=N] [SEED=S,...] [CONFIGS="..."]   the RWP model
 #                checker under each configuration (scripts/model.sh)
 #   make upstream   the module-independent kselftests as a selftests/mm
@@ -60,6 +63,9 @@ bench:
 sanitize:
 	@FLAVOUR="$(FLAVOUR)" DURATION=$(DURATION) bash scripts/sanitize.sh
 
+coverage:
+	@bash scripts/coverage.sh
+
 model:
 	@DURATION=$(DURATION) OPS=$(OPS) SEED=$(SEED) CONFIGS="$(CONFIGS)" bash scripts/model.sh
 
@@ -84,4 +90,4 @@ clean:
 	@rm -f rust-project.json
 	@rm -rf tests/out out
 
-.PHONY: modules rust-analyzer run check stress bench sanitize model setup kernel tests upstream shell clean
+.PHONY: modules rust-analyzer run check stress bench sanitize coverage model setup kernel tests upstream shell clean

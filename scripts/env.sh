@@ -66,24 +66,38 @@ riscv64)
 esac
 export ARCH CROSS_COMPILE
 # The kernel every script builds for, boots and loads the module into: the
-# test kernel (config/rwp.config), or one of make sanitize's (scripts/kernel.sh
-# kasan|kcsan: config/sanitizers.config), which have O= directories of
-# their own and are built by Clang, whatever the architecture's compiler:
-# 7.3 has Rust beside KASAN only then (init/Kconfig: RUST depends on
-# !KASAN || CC_IS_CLANG).
+# test kernel (config/rwp.config), or an instrumented one, which has an O=
+# directory of its own (scripts/kernel.sh): make sanitize's (kasan|kcsan:
+# config/sanitizers.config), built by Clang whatever the architecture's
+# compiler, since 7.3 has Rust beside KASAN only then (init/Kconfig: RUST
+# depends on !KASAN || CC_IS_CLANG); make coverage's (coverage:
+# config/coverage.config), built by the architecture's gcc, whose gcov
+# notes Debian's lcov reads, with gcov's profiling on COVERAGE_FILES alone.
 RWP_FLAVOUR=${RWP_FLAVOUR:-test}
 SANITIZERS=(kasan kcsan)
-# is_sanitizer NAME: whether NAME is one of the sanitizers' kernels.
+INSTRUMENTED=("${SANITIZERS[@]}" coverage)
+# is_sanitizer NAME, is_instrumented NAME: whether NAME is one of those kernels.
 is_sanitizer() {
 	[[ " ${SANITIZERS[*]} " == *" $1 "* ]]
 }
+is_instrumented() {
+	[[ " ${INSTRUMENTED[*]} " == *" $1 "* ]]
+}
 FLAVOUR_SUFFIX=
-if is_sanitizer "$RWP_FLAVOUR"; then
-	LLVM=$KERNEL_LLVM FLAVOUR_SUFFIX=-$RWP_FLAVOUR
+if is_instrumented "$RWP_FLAVOUR"; then
+	FLAVOUR_SUFFIX=-$RWP_FLAVOUR
+	! is_sanitizer "$RWP_FLAVOUR" || LLVM=$KERNEL_LLVM
 elif [ "$RWP_FLAVOUR" != test ]; then
-	die "RWP_FLAVOUR=$RWP_FLAVOUR: the kernels are test and the sanitizers' (${SANITIZERS[*]})"
+	die "RWP_FLAVOUR=$RWP_FLAVOUR: the kernels are test and the instrumented ones (${INSTRUMENTED[*]})"
 fi
 export RWP_FLAVOUR
+# make coverage's files: those of 7.3 that decide on RWP state (mm/, and
+# PAGEMAP_SCAN's fs/proc/task_mmu.c), then the series' own (COVERAGE_OWN:
+# every line of it is RWP's). scripts/kernel.sh profiles them alone.
+COVERAGE_OWN=(mm/rwp_gate.c)
+COVERAGE_FILES=(mm/gup.c mm/khugepaged.c mm/rmap.c mm/memory.c mm/huge_memory.c mm/hugetlb.c
+	mm/mprotect.c mm/mremap.c mm/migrate.c mm/swapfile.c mm/userfaultfd.c
+	fs/proc/task_mmu.c "${COVERAGE_OWN[@]}")
 # make in the kernel tree (or O= a build of it) for $ARCH: the kernel's name
 # for it (not always ours: riscv64 is riscv) and its compiler.
 kmake() {

@@ -12,12 +12,15 @@
 #   scripts/kernel.sh prod    the same tree, configured with config/prod.config
 #                             after rwp.config: the debugging off
 #   scripts/kernel.sh stock   the same, from Debian's source without the series
-# make sanitize two, RWP_FLAVOUR's (scripts/env.sh: their O= directories and
-# compiler):
+# make sanitize two and make coverage one, RWP_FLAVOUR's (scripts/env.sh:
+# their O= directories and compiler):
 #   RWP_FLAVOUR=kasan scripts/kernel.sh
 #   RWP_FLAVOUR=kcsan scripts/kernel.sh
 #                             the test kernel with config/sanitizers.config
 #                             and config/FLAVOUR.config after its fragments
+#   RWP_FLAVOUR=coverage scripts/kernel.sh
+#                             the test kernel with config/coverage.config,
+#                             gcov's profiling on env.sh's COVERAGE_FILES
 # and make check one per kernel mutant:
 #   scripts/kernel.sh mutant NAME
 #                             the test kernel with patches/mutants/NAME.patch
@@ -34,12 +37,27 @@ JOBS=${JOBS:-$(nproc)}
 FLAVOUR=${1:-$RWP_FLAVOUR}
 FRAGS=("$RWP_TOP/config/rwp.config" "$RWP_TOP/config/arch/$ARCH.config")
 MUTANT_PATCH=
-# A sanitizer's kernel is built as RWP_FLAVOUR's, whose O= directory and
+# make's variables for the build beyond the fragments' options.
+MAKE_VARS=()
+# An instrumented kernel is built as RWP_FLAVOUR's, whose O= directory and
 # compiler env.sh chose, and that flavour alone.
-if is_sanitizer "$FLAVOUR" || is_sanitizer "$RWP_FLAVOUR"; then
+if is_instrumented "$FLAVOUR" || is_instrumented "$RWP_FLAVOUR"; then
 	[ "$FLAVOUR" = "$RWP_FLAVOUR" ] ||
-		die "a sanitizer's kernel is built alone, as RWP_FLAVOUR's: RWP_FLAVOUR=NAME $0 (here RWP_FLAVOUR=$RWP_FLAVOUR and $FLAVOUR)"
-	FRAGS+=("$RWP_TOP/config/sanitizers.config" "$RWP_TOP/config/$FLAVOUR.config")
+		die "an instrumented kernel is built alone, as RWP_FLAVOUR's: RWP_FLAVOUR=NAME $0 (here RWP_FLAVOUR=$RWP_FLAVOUR and $FLAVOUR)"
+	! is_sanitizer "$FLAVOUR" || FRAGS+=("$RWP_TOP/config/sanitizers.config")
+	FRAGS+=("$RWP_TOP/config/$FLAVOUR.config")
+fi
+# Kbuild profiles an object whose GCOV_PROFILE_<stem>.o is y (scripts/
+# Makefile.lib). On make's command line, the variable reaches every
+# directory's make, and names every object of that stem: y only in the
+# file's own directory ($(obj), expanded there: a command line's variable
+# is recursive), n elsewhere (arch/x86/boot has a memory.o, which must not
+# be).
+if [ "$FLAVOUR" = coverage ]; then
+	for f in "${COVERAGE_FILES[@]}"; do
+		stem=${f##*/}
+		MAKE_VARS+=("GCOV_PROFILE_${stem%.c}.o=\$(if \$(filter ${f%/*},\$(obj)),y,n)")
+	done
 fi
 case "$FLAVOUR" in
 test)	;;
@@ -49,8 +67,8 @@ mutant)	MUTANT_PATCH=$RWP_TOP/patches/mutants/${2:-}.patch
 prod)	KBUILD=$(kbuild_of prod) FRAGS+=("$RWP_TOP/config/prod.config") ;;
 stock)	KSRC=$RWP_CACHE/linux-src-stock KBUILD=$(kbuild_of stock)
 	FRAGS+=("$RWP_TOP/config/prod.config") ;;
-*)	is_sanitizer "$FLAVOUR" ||
-		die "usage: [RWP_FLAVOUR=$(IFS='|'; echo "${SANITIZERS[*]}")] $0 [test|prod|stock|mutant NAME]" ;;
+*)	is_instrumented "$FLAVOUR" ||
+		die "usage: [RWP_FLAVOUR=$(IFS='|'; echo "${INSTRUMENTED[*]}")] $0 [test|prod|stock|mutant NAME]" ;;
 esac
 
 extract_source() {
@@ -233,5 +251,5 @@ if [ "$FLAVOUR" = mutant ]; then
 	stage "kernel: mutant $2 built, kept as $image"
 	exit 0
 fi
-build "${KIMAGE##*/}" modules headers
+build "${KIMAGE##*/}" modules headers "${MAKE_VARS[@]}"
 stage "kernel: built $(cat "$KBUILD/include/config/kernel.release")"

@@ -36,6 +36,10 @@ read_configs() {
 	# of any run.
 	sanitize_phases=(setup "${user_policies[@]}" none "${mutants[@]}" fuzz stress soak)
 	sanitize_short_phases=(setup none merged fuzz stress)
+	# make coverage's boot (scripts/run.sh coverage): the suite under every
+	# policy and the stock C, whose gates differ in what they reach, and the
+	# hostile modules, which reach the provider layer's error paths.
+	coverage_phases=(setup "${user_policies[@]}" none hostile)
 	known_phases=("${all_phases[@]}" soak)
 	# The names an expectations section may use for each list.
 	config_groups=(--group "policies=${user_policies[*]}" --group "mutants=${mutants[*]}"

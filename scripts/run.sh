@@ -17,6 +17,10 @@
 #                          until DURATION seconds (soak); sanitize-short,
 #                          make check's pass: none and merged, fuzz, stress
 #                          (scripts/sanitize.sh runs both flavours)
+#   RWP_FLAVOUR=coverage scripts/run.sh coverage
+#                          on make coverage's kernel, every policy, then no
+#                          module, each test group's gcov counters saved
+#                          (scripts/coverage.sh reads them)
 # (make bench is scripts/bench.sh: several kernels, several boots.)
 # Every outcome lands in a KTAP document ($RWP_OUT/guest.ktap from the VM,
 # $RWP_OUT/host.ktap from the host checks); scripts/report.py judges them
@@ -28,10 +32,12 @@ set -euo pipefail
 mode=${1:-run}
 case "$mode" in
 run|check|stress) [ "$RWP_FLAVOUR" = test ] ||
-		die "make $mode boots the test kernel: RWP_FLAVOUR=$RWP_FLAVOUR is make sanitize's" ;;
-sanitize|sanitize-short) [ "$RWP_FLAVOUR" != test ] ||
+		die "make $mode boots the test kernel, not RWP_FLAVOUR=$RWP_FLAVOUR's" ;;
+sanitize|sanitize-short) is_sanitizer "$RWP_FLAVOUR" ||
 		die "$mode needs a sanitizer's kernel: RWP_FLAVOUR=${SANITIZERS[0]} $0 $mode" ;;
-*)	die "usage: $0 run|check|stress|sanitize|sanitize-short" ;;
+coverage) [ "$RWP_FLAVOUR" = coverage ] ||
+		die "$mode needs make coverage's kernel: RWP_FLAVOUR=coverage $0 $mode" ;;
+*)	die "usage: $0 run|check|stress|sanitize|sanitize-short|coverage" ;;
 esac
 # A fixed seed keeps make check reproducible; RWP_FUZZ_SEED=random draws one.
 fuzz_seed=${RWP_FUZZ_SEED:-20261125}
@@ -81,6 +87,7 @@ check)	if [ -n "${RWP_SHARE:-}" ]; then
 stress)	phases=(setup stress) ;;
 sanitize) phases=("${sanitize_phases[@]}") ;;
 sanitize-short) phases=("${sanitize_short_phases[@]}") ;;
+coverage) phases=("${coverage_phases[@]}") ;;
 esac
 # RWP_PHASES="setup wp-only" make run: just those phases, for a quick look.
 if [ -n "${RWP_PHASES:-}" ]; then
@@ -146,6 +153,10 @@ model_only= sanitizer_env=()
 case "$mode" in
 sanitize*) model_only=1 sanitizer_env=(RWP_FUZZ_SECONDS=60)
 	report+=(--kernel "$RWP_FLAVOUR" --only rwp_model_test insmod kunit rmmod taint dmesg) ;;
+# make coverage's: the tests of make check's configurations, but not the
+# selftests/mm series, which is another build of the same kselftests.
+coverage) report+=(--kernel "$RWP_FLAVOUR" --only $(make -s -C "$RWP_TOP/tests" list-kselftests)
+		rwp_model_test uffd-unit-tests insmod kunit rmmod counters taint dmesg) ;;
 *)	report+=(--reach) ;;
 esac
 # The guest's environment goes in a file: vng hands the command to the guest
@@ -158,6 +169,7 @@ for var in RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
 	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin" \
 	RWP_MODULE="$module" RWP_MODEL_ONLY="$model_only" RWP_SOAK_SECONDS="$soak_seconds" \
+	RWP_FLAVOUR="$RWP_FLAVOUR" \
 	"${sanitizer_env[@]}"; do
 	printf 'export %q\n' "$var"
 done > "$guest_env"

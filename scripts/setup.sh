@@ -7,10 +7,11 @@ set -euo pipefail
 
 # libcap-dev, libnuma-dev: four programs of the tree's selftests/mm, which
 # make check builds whole with the upstream series applied. LLVM: the
-# kernels built by Clang (scripts/env.sh: KERNEL_LLVM).
+# kernels built by Clang (scripts/env.sh: KERNEL_LLVM). lcov: make
+# coverage's reports.
 APT_PKGS=(bc flex bison libelf-dev libssl-dev cpio kmod xz-utils rsync
 	  $QEMU_PKG busybox-static udev zstd libcap-dev libnuma-dev
-	  $LLVM_PKGS)
+	  $LLVM_PKGS lcov)
 # A foreign architecture (ARCH=arm64, riscv64): its cross compiler, and mmdebstrap for the guest's root filesystem and a backported QEMU.
 [ -z "$CROSS_PKG" ] || APT_PKGS+=($CROSS_PKG mmdebstrap)
 # What a foreign guest runs, from Debian's packages for it: /bin/sh and the

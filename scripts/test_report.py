@@ -19,8 +19,10 @@ import sys
 import tempfile
 import textwrap
 import unittest
+import unittest.mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import coverage_report  # noqa: E402
 import ktap  # noqa: E402
 import report  # noqa: E402
 
@@ -1101,6 +1103,63 @@ class CaptureTest(unittest.TestCase):
         self.assertEqual(dmesg_scan.check_capture(text, 0),
                          ["WARNING: mm/gup_test.c:59 at gup_test_ioctl",
                           "the capture misses 2 records"])
+
+
+class CoverageReportTest(Tmp):
+    """make coverage's table (coverage_report.py): which lines are rows,
+    which bucket reaches them, and that an unreached row needs a reason."""
+
+    SRC = """\
+int f(struct vm_area_struct *vma)
+{
+	/* userfaultfd_rwp(vma) in a comment is no row */
+	if (userfaultfd_rwp(vma) &&
+	    pte_uffd(pte))
+		return 1;
+	return 0;
+}
+int g(struct vm_area_struct *vma)
+{
+	return userfaultfd_protected(vma);
+}
+"""
+    # f's if: line 4 (its continuation, line 5, has no count of its own),
+    # two branches; g's return: line 11.
+    # Two records of one file (two steps of a bucket): their counts add up,
+    # their two branches stay two.
+    KSELFTESTS = ("SF:{src}\nFN:1,f\nFN:9,g\nDA:4,2\nBRDA:4,0,0,2\nBRDA:4,0,1,-\n"
+                  "DA:11,0\nend_of_record\n") * 2
+    MODEL = "SF:{src}\nFN:1,f\nFN:9,g\nDA:4,1\nBRDA:4,0,0,-\nBRDA:4,0,1,1\n" \
+        "DA:11,0\nend_of_record\n"
+
+    def run_report(self, reasons=""):
+        os.makedirs(os.path.join(self.dir, "mm"))
+        src = self.write("mm/x.c", self.SRC)
+        argv = ["--src", self.dir, "--reasons", self.write("reasons", reasons),
+                "--bucket", "kselftests=" + self.write("k.info", self.KSELFTESTS.format(src=src)),
+                "--bucket", "model=" + self.write("m.info", self.MODEL.format(src=src)),
+                "mm/x.c"]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                unittest.mock.patch.object(sys, "argv", ["coverage_report.py", *argv]):
+            rc = coverage_report.main()
+        return rc, out.getvalue(), err.getvalue()
+
+    def test_rows_buckets_and_branches(self):
+        rc, out, _ = self.run_report("mm/x.c:g the test is g's own")
+        self.assertEqual(rc, 0, out)
+        # Two rows (the comment is none, line 5 is line 4's), one reached by
+        # both buckets; its two branches taken, one by each.
+        self.assertIn("| mm/x.c | 1/2 (50%) | 1/2 (50%) | 1/2 (50%) | "
+                      "1/2 (50%) | 1/2 (50%) | 2/2 (100%) |", out)
+        self.assertIn("| mm/x.c:11 | g | `return userfaultfd_protected(vma);` | "
+                      "**not reached** | 0/0 | the test is g's own |", out)
+
+    def test_unreached_row_without_reason_fails(self):
+        rc, out, err = self.run_report()
+        self.assertEqual(rc, 1)
+        self.assertIn("**no reason given**", out)
+        self.assertIn("mm/x.c:11 (g)", err)
 
 
 if __name__ == "__main__":

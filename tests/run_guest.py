@@ -65,6 +65,9 @@ KUNIT_GLOB = "/sys/module/kunit/parameters/filter_glob"
 RCU_EXPEDITED = "/sys/kernel/rcu_expedited"
 COUNTERS = "/sys/kernel/debug/rwp/counters"
 KCSAN_DEBUGFS = "/sys/kernel/debug/kcsan"
+# make coverage's kernel (scripts/coverage.sh): gcov's counters of the
+# profiled files, one .gcda per object, and the file that zeroes them all.
+GCOV = "/sys/kernel/debug/gcov"
 # The hung-task detector, short enough for phases of half a minute: a task
 # in uninterruptible sleep this long is reported (and the dmesg check fails
 # on it). Killable sleeps, where a userfaultfd fault waits for its handler,
@@ -177,6 +180,30 @@ def kselftests(w):
     return outputs
 
 
+def gcov_reset():
+    """On make coverage's kernel, every counter back to zero: what the next
+    gcov_save() saves is what ran in between."""
+    if os.path.isdir(GCOV):
+        write_file(os.path.join(GCOV, "reset"), "1")
+
+
+def gcov_save(step, bucket):
+    """On make coverage's kernel, the counters, each .gcda under
+    OUT/gcov/STEP/BUCKET at its path under GCOV (the object's, in the
+    build); scripts/coverage.sh puts the notes beside them and sums each
+    bucket's steps."""
+    if not os.path.isdir(GCOV):
+        return
+    for root, _, files in os.walk(GCOV):
+        dest = os.path.join(OUT, "gcov", step, bucket) + root[len(GCOV):]
+        for name in files:
+            if name.endswith(".gcda"):
+                os.makedirs(dest, exist_ok=True)
+                with open(os.path.join(root, name), "rb") as src, \
+                        open(os.path.join(dest, name), "wb") as out:
+                    out.write(src.read())
+
+
 def leaf(w, name, ok, *diags, directive=""):
     for d in diags:
         for line in str(d).splitlines():
@@ -285,7 +312,33 @@ def prepare_guest():
     pieces.append(("hugetlb_2m", rc == 0, out))
     nodes = node_list("/sys/devices/system/node/has_memory")
     pieces.append(("numa_2_nodes", len(nodes) >= 2, f"nodes with memory: {nodes}"))
+    pieces.append(("kernel_flavour", *kernel_flavour()))
     return pieces
+
+
+def kernel_flavour():
+    """Whether the kernel is the one the run asked for (RWP_FLAVOUR,
+    scripts/env.sh), its instrumentation on: KASAN's boot line; KCSAN
+    enabled, with watchpoints set up (an allnoconfig base says no to its
+    KCSAN_EARLY_ENABLE: a KCSAN kernel that watches nothing reports
+    nothing); gcov's counters; on the test kernel, none of them. A run on
+    an instrumented kernel that does not work would pass as a clean one."""
+    flavour = os.environ.get("RWP_FLAVOUR", "test")
+    _, log_text = sh("dmesg")
+    kcsan = {}
+    if os.path.exists(KCSAN_DEBUGFS):
+        with open(KCSAN_DEBUGFS, encoding="utf-8") as f:
+            for line in f:
+                key, _, val = line.partition(":")
+                kcsan[key] = val.strip()
+    found = {"kasan": "KernelAddressSanitizer initialized" in log_text,
+             "kcsan": kcsan.get("enabled") == "1" and int(kcsan.get("setup_watchpoints", 0)) > 0,
+             "coverage": os.path.isdir(GCOV)}
+    present = {"kasan": "KernelAddressSanitizer" in log_text, "kcsan": bool(kcsan),
+               "coverage": found["coverage"]}
+    ok = all(found[f] if f == flavour else not present[f] for f in found)
+    return ok, (f"RWP_FLAVOUR={flavour}; KASAN initialized: {found['kasan']}; "
+                f"KCSAN: {kcsan or 'absent'}; gcov: {found['coverage']}")
 
 
 def phase_setup(w):
@@ -314,29 +367,40 @@ def phase_config(w, cfg, model=True):
     stock = cfg == "none"
     w.header((0 if MODEL_ONLY else len(KSELFTESTS)) + 2 + model
              + baseline * (1 + len(UPSTREAM)) + (3 if module else 0) + sites + stock, cfg)
+    gcov_reset()
     loaded = module and insmod(w, cfg)
     if module:
         kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
+        gcov_save(f"{cfg}-load", "module")
     if stock:
         # The kernel crate's provider abstraction, tested at boot: here, not
         # in setup, which also boots make bench's kernel without the series.
         kunit(w, "rust_rwp_gate")
+    # On make coverage's kernel, what each of them reaches, on its own.
+    gcov_reset()
     outputs = kselftests(w)
+    gcov_save(cfg, "kselftests")
     shrink = "15" if cfg == SHRINK_CONFIG else "0"
     if model:
+        gcov_reset()
         outputs.append(program(w, "rwp_model_test", [os.path.join(BIN, "rwp_model_test")],
                                {"RWP_MODEL_SECONDS": "600",
                                 "RWP_MODEL_SHRINK_SECONDS": shrink}))
+        gcov_save(cfg, "model")
     if baseline:
         log(f"{cfg}: uffd-unit-tests -f rwp")
+        gcov_reset()
         rc, out = sh(os.path.join(BIN, "uffd-unit-tests"), "-f", "rwp")
+        gcov_save(cfg, "uffd-unit-tests")
         leaf(w, "uffd-unit-tests", rc == 0, out, directive=f"exit={rc}")
         for name in UPSTREAM:
             outputs.append(program(w, name, [os.path.join(UPSTREAM_BIN, name)]))
     if sites:
         counters(w) if loaded else leaf(w, "counters", False, "not loaded")
     if module:
+        gcov_reset()
         rmmod(w)
+        gcov_save(f"{cfg}-unload", "module")
     taint(w)
     dmesg(w, outputs)
 
@@ -357,9 +421,11 @@ def phase_kernel_mutant(w):
 
 def phase_hostile(w):
     w.header(3, w.phase)
+    gcov_reset()
     out = program(w, "hostile-module", [os.path.join(TOP, "tests", "hostile-module.sh"), MODULE,
                                         os.path.join(os.path.dirname(MODULE), "tests",
                                                      "rwp_leak.ko")])
+    gcov_save(w.phase, "module")
     taint(w)
     dmesg(w, [out])
 
