@@ -188,12 +188,18 @@ def main():
                + f" | **{pct(tot_b['reached'], tot_b['all'])}** |")
     out += ["", f"Reached: by {' or '.join(counted)}. Not reached, or a branch on it "
             f"not taken ({len(unreached)} rows):", "",
-            "| where | function | code | line | branches taken | why |",
-            "|---|---|---|---|---|---|"]
+            "| where | function | code | line | branches taken | "
+            + "".join(f"{b} | " for b in args.informative) + "why |",
+            "|---" * (6 + len(args.informative)) + "|"]
     for rel, n, fn, code, counts, nbr, hit, taken, why in unreached:
         code = code.replace("|", "\\|").replace("`", "'")
+        # What a bucket that does not count reaches of it: the tree's own
+        # suite, where it reaches a gap of ours.
+        info = "".join(f"{'line' if counts[b][0] else '-'}, "
+                       f"{sum(t > 0 for t in counts[b][1].values())}/{nbr} | "
+                       for b in args.informative)
         out.append(f"| {rel}:{n} | {fn} | `{code}` | {'reached' if hit else '**not reached**'}"
-                   f" | {taken}/{nbr} | {why or '**no reason given**'} |")
+                   f" | {taken}/{nbr} | {info}{why or '**no reason given**'} |")
     print("\n".join(out))
     if missing:
         print(f"coverage: {len(missing)} unreached rows without a reason in {args.reasons}: "
