@@ -2,8 +2,9 @@
 /*
  * RWP state through the rest of a range's life: fork with and without
  * UFFD_FEATURE_EVENT_FORK, mremap with and without UFFD_FEATURE_EVENT_REMAP
- * (PTEs and a PMD), unregister and close while a sync GUP is pending, and
- * two threads faulting one page.
+ * (PTEs and a PMD), unregister and close while a sync GUP is pending,
+ * two threads faulting one page, UFFDIO_MOVE into a protected range, and
+ * the requests RWP refuses.
  * Documentation/admin-guide/mm/userfaultfd.rst promises that protection is
  * a property of the present PTEs, that it moves with them, and that
  * unregistering or closing the userfaultfd restores access.
@@ -186,6 +187,39 @@ TEST(mremap_leaves_the_userfaultfd)
 	moved = move(area, len, psize());
 	ASSERT_NE(moved, MAP_FAILED);
 	ASSERT_NE(moved, area);
+	EXPECT_EQ(rwp_count_protected(moved, len), 0)
+		TH_LOG("the moved pages are protected, but nobody hears of them");
+	EXPECT_EQ(moved[0], PATTERN(0));
+	EXPECT_EQ(rwp_count_accessed(moved, len), 0) TH_LOG("the moved VMA is still RWP");
+	rwp_close(&ctx);
+	munmap(moved, len);
+}
+
+/*
+ * The same for a PMD-mapped THP, moved by its PMD (move_huge_pmd()): with
+ * the registration gone, its marker must go too.
+ */
+TEST(mremap_leaves_the_userfaultfd_pmd)
+{
+	size_t len = read_pmd_pagesize();
+	struct rwp_ctx ctx;
+	char *area, *moved;
+
+	ASSERT_NE(len, 0);
+	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(area, MAP_FAILED);
+	memset(area, PATTERN(0), len);
+	ASSERT_EQ(madvise(area, len, MADV_COLLAPSE), 0);
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
+	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+	ASSERT_EQ(rwp_count_protected(area, len), len / psize());
+
+	moved = move(area, len, len);
+	ASSERT_NE(moved, MAP_FAILED);
+	ASSERT_NE(moved, area);
+	ASSERT_TRUE(check_huge_anon(moved, len, 1, len))
+		TH_LOG("the THP is no longer mapped by a PMD: this is no PMD test");
 	EXPECT_EQ(rwp_count_protected(moved, len), 0)
 		TH_LOG("the moved pages are protected, but nobody hears of them");
 	EXPECT_EQ(moved[0], PATTERN(0));
@@ -445,6 +479,169 @@ TEST(two_threads_fault_one_page)
 	EXPECT_GE(rwp_faults_at(&ctx, area), 1);
 	EXPECT_EQ(rwp_count_protected(area, len), NR_PAGES - 1);
 	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+/*
+ * UFFDIO_MOVE of [src, src + len) to dst, again from where it stopped while
+ * it says -EAGAIN (a swap cache page it found busy): 0, or -1 and errno.
+ */
+static int move_all(int uffd, char *dst, char *src, size_t len)
+{
+	size_t done = 0;
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		struct uffdio_move mv = {
+			.dst = (unsigned long)dst + done, .src = (unsigned long)src + done,
+			.len = len - done,
+		};
+
+		if (!ioctl(uffd, UFFDIO_MOVE, &mv))
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+		if (mv.move > 0)
+			done += mv.move;
+	}
+	return -1;
+}
+
+/*
+ * UFFDIO_MOVE of pages into an RWP-registered range: each arrives protected
+ * (mm/userfaultfd.c re-arms the marker on a present page, the zero page and
+ * a swap entry alike), so the VMM hears of the first access to it. Of the
+ * source's pages, the first two are written, the last two only read (the
+ * zero page); the second goes to swap first where it can (MADV_PAGEOUT: a
+ * page it leaves present moves as the first).
+ */
+TEST(move_into_an_rwp_range_arrives_protected)
+{
+	size_t len = NR_PAGES * psize();
+	struct rwp_ctx ctx;
+	char *dst = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	ASSERT_NE(dst, MAP_FAILED);
+	ASSERT_NE(src, MAP_FAILED);
+	madvise(dst, len, MADV_NOHUGEPAGE);
+	madvise(src, len, MADV_NOHUGEPAGE);
+	memset(src, PATTERN(0), psize());
+	memset(src + psize(), PATTERN(1), psize());
+	for (i = 2; i < NR_PAGES; i++)
+		FORCE_READ(src[i * psize()]);
+	madvise(src + psize(), psize(), MADV_PAGEOUT);
+	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
+	ASSERT_EQ(rwp_register(&ctx, dst, len), 0);
+
+	ASSERT_EQ(move_all(ctx.uffd, dst, src, len), 0) TH_LOG("UFFDIO_MOVE: %s", strerror(errno));
+	EXPECT_EQ(rwp_count_protected(dst, len), NR_PAGES)
+		TH_LOG("a page moved into the RWP range arrived unprotected");
+	for (i = 0; i < NR_PAGES; i++)
+		EXPECT_EQ(dst[i * psize()], i < 2 ? PATTERN(i) : 0);
+	EXPECT_EQ(rwp_count_protected(dst, len), 0) TH_LOG("a read left its page protected");
+	rwp_close(&ctx);
+	munmap(src, len);
+	munmap(dst, len);
+}
+
+/* ioctl @req of @fd on @arg: 0, or -errno. */
+static int uffd_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+/* A userfaultfd after the API handshake with @features: its fd, or -errno. */
+static int uffd_with(__u64 features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = uffd_ioctl(fd, UFFDIO_API, &api);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int uffd_register_raw(int fd, void *base, size_t len, __u64 mode)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)base, .len = len },
+		.mode = mode,
+	};
+
+	return uffd_ioctl(fd, UFFDIO_REGISTER, &reg);
+}
+
+static int uffd_rwprotect_raw(int fd, void *base, size_t len, __u64 mode)
+{
+	struct uffdio_rwprotect rwp = {
+		.range = { .start = (unsigned long)base, .len = len },
+		.mode = mode,
+	};
+
+	return uffd_ioctl(fd, UFFDIO_RWPROTECT, &rwp);
+}
+
+/*
+ * What RWP refuses, and that a refusal changes nothing: the handshake with
+ * UFFD_FEATURE_RWP_ASYNC but not UFFD_FEATURE_RWP; on a context without RWP,
+ * registering in RWP mode and turning RWP_ASYNC on (UFFDIO_SET_MODE); RWP
+ * together with WP in one registration; UFFDIO_RWPROTECT with a mode bit
+ * it does not know, or of a range not registered for RWP (-ENOENT); and
+ * re-registering an RWP range for WP alone (-EBUSY: its markers would be
+ * left without the flag that describes them). After each, the page is
+ * protected exactly when it was before.
+ */
+TEST(bad_requests_change_nothing)
+{
+	struct uffdio_set_mode async_on = { .enable = UFFD_FEATURE_RWP_ASYNC };
+	size_t len = NR_PAGES * psize();
+	struct rwp_ctx ctx;
+	char *area = protected_area(_metadata, &ctx, len, false);
+	char *other = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd;
+
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_NE(other, MAP_FAILED);
+	ASSERT_FALSE(_metadata->exit_code);
+	memset(other, 1, len);
+	/* One page accessed: the rest stay protected. */
+	FORCE_READ(*area);
+
+	EXPECT_EQ(uffd_with(UFFD_FEATURE_RWP_ASYNC), -EINVAL)
+		TH_LOG("the handshake took RWP_ASYNC without RWP");
+	fd = uffd_with(0);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(uffd_register_raw(fd, other, len, UFFDIO_REGISTER_MODE_RWP), -EINVAL)
+		TH_LOG("a context without RWP registered a range in RWP mode");
+	EXPECT_EQ(uffd_ioctl(fd, UFFDIO_SET_MODE, &async_on), -EINVAL)
+		TH_LOG("a context without RWP turned RWP_ASYNC on");
+	close(fd);
+
+	EXPECT_EQ(uffd_register_raw(ctx.uffd, other, len,
+				    UFFDIO_REGISTER_MODE_RWP | UFFDIO_REGISTER_MODE_WP), -EINVAL)
+		TH_LOG("a range was registered for RWP and WP at once");
+	EXPECT_EQ(uffd_rwprotect_raw(ctx.uffd, other, len, UFFDIO_RWPROTECT_MODE_RWP), -ENOENT)
+		TH_LOG("UFFDIO_RWPROTECT took a range not registered for RWP");
+	EXPECT_EQ(rwp_count_protected(other, len), 0)
+		TH_LOG("a refused request protected the other range");
+
+	EXPECT_EQ(uffd_rwprotect_raw(ctx.uffd, area, len, UFFDIO_RWPROTECT_MODE_RWP | 1ULL << 63),
+		  -EINVAL)
+		TH_LOG("UFFDIO_RWPROTECT took an unknown mode bit");
+	EXPECT_EQ(uffd_register_raw(ctx.uffd, area, len, UFFDIO_REGISTER_MODE_WP), -EBUSY)
+		TH_LOG("an RWP range was re-registered for WP alone");
+	EXPECT_EQ(rwp_count_protected(area, len), NR_PAGES - 1)
+		TH_LOG("a refused request changed the range's protection");
+	rwp_close(&ctx);
+	munmap(other, len);
 	munmap(area, len);
 }
 
