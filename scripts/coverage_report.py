@@ -200,6 +200,12 @@ def main():
                        for b in args.informative)
         out.append(f"| {rel}:{n} | {fn} | `{code}` | {'reached' if hit else '**not reached**'}"
                    f" | {taken}/{nbr} | {info}{why or '**no reason given**'} |")
+    # A reason no row needs any more: its gap was filled (or the row was
+    # reached by chance this time: the background's doing, in a bucket).
+    used = {f"{rel}:{fn}" for rel, _, fn, *_ in unreached}
+    stale = sorted(set(reasons) - used)
+    if stale:
+        out += ["", "Reasons that no row needed in this run: " + ", ".join(stale) + "."]
     print("\n".join(out))
     if missing:
         print(f"coverage: {len(missing)} unreached rows without a reason in {args.reasons}: "
