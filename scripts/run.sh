@@ -18,8 +18,9 @@
 #                          make check's pass: none and merged, fuzz, stress
 #                          (scripts/sanitize.sh runs both flavours)
 #   RWP_FLAVOUR=coverage scripts/run.sh coverage
-#                          on make coverage's kernel, every policy, then no
-#                          module, each test group's gcov counters saved
+#                          on make coverage's kernel, every policy, no
+#                          module, the hostile modules, each test group's
+#                          gcov counters saved
 #                          (scripts/coverage.sh reads them)
 # (make bench is scripts/bench.sh: several kernels, several boots.)
 # Every outcome lands in a KTAP document ($RWP_OUT/guest.ktap from the VM,
@@ -150,12 +151,13 @@ fi
 # The fuzzer's clock, 25 s for its 4000 operations, is too short for a
 # sanitizer's kernel (KASAN: 3736 to 3977 of them, on random seeds): 60 s.
 model_only= sanitizer_env=()
+kselftests=$(make -s -C "$RWP_TOP/tests" list-kselftests)
 case "$mode" in
 sanitize*) model_only=1 sanitizer_env=(RWP_FUZZ_SECONDS=60)
 	report+=(--kernel "$RWP_FLAVOUR" --only rwp_model_test insmod kunit rmmod taint dmesg) ;;
 # make coverage's: the tests of make check's configurations, but not the
 # selftests/mm series, which is another build of the same kselftests.
-coverage) report+=(--kernel "$RWP_FLAVOUR" --only $(make -s -C "$RWP_TOP/tests" list-kselftests)
+coverage) report+=(--kernel "$RWP_FLAVOUR" --only $kselftests
 		rwp_model_test uffd-unit-tests insmod kunit rmmod counters taint dmesg) ;;
 *)	report+=(--reach) ;;
 esac
@@ -165,7 +167,7 @@ guest_env=$RWP_OUT/guest.env
 for var in RWP_TEST_BIN="$RWP_OUT/bin" KSRC="$KSRC" KBUILD="$KBUILD" \
 	RWP_FUZZ_SEED="$fuzz_seed" RWP_MODULE_CONFIGS="${module_configs[*]}" \
 	RWP_KERNEL_MUTANTS="${kernel_mutants[*]}" \
-	RWP_KSELFTESTS="$(make -s -C "$RWP_TOP/tests" list-kselftests)" \
+	RWP_KSELFTESTS="$kselftests" \
 	RWP_STRESS_SECONDS="$stress_seconds" RWP_BENCH_ROUNDS="$bench_rounds" \
 	RWP_BENCH_ITERS="$bench_iters" RWP_UPSTREAM_BIN="$upstream_bin" \
 	RWP_MODULE="$module" RWP_MODEL_ONLY="$model_only" RWP_SOAK_SECONDS="$soak_seconds" \

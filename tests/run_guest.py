@@ -11,6 +11,7 @@ log of that phase. Nothing here decides whether the run passed: every
 outcome is a KTAP line, and scripts/report.py judges them against
 tests/expectations.
 """
+import contextlib
 import os
 import re
 import signal
@@ -180,20 +181,18 @@ def kselftests(w):
     return outputs
 
 
-def gcov_reset():
-    """On make coverage's kernel, every counter back to zero: what the next
-    gcov_save() saves is what ran in between."""
-    if os.path.isdir(GCOV):
-        write_file(os.path.join(GCOV, "reset"), "1")
-
-
-def gcov_save(step, bucket):
-    """On make coverage's kernel, the counters, each .gcda under
+@contextlib.contextmanager
+def gcov_counted(step, bucket):
+    """On make coverage's kernel, what the block runs, alone: every counter
+    zeroed before it, and after it each .gcda saved under
     OUT/gcov/STEP/BUCKET at its path under GCOV (the object's, in the
     build); scripts/coverage.sh puts the notes beside them and sums each
-    bucket's steps."""
+    bucket's steps. Elsewhere, just the block."""
     if not os.path.isdir(GCOV):
+        yield
         return
+    write_file(os.path.join(GCOV, "reset"), "1")
+    yield
     for root, _, files in os.walk(GCOV):
         dest = os.path.join(OUT, "gcov", step, bucket) + root[len(GCOV):]
         for name in files:
@@ -316,6 +315,15 @@ def prepare_guest():
     return pieces
 
 
+def kcsan_counters():
+    """KCSAN's debugfs file (enabled, its counters), or "" on a kernel
+    without KCSAN."""
+    if not os.path.exists(KCSAN_DEBUGFS):
+        return ""
+    with open(KCSAN_DEBUGFS, encoding="utf-8") as f:
+        return f.read()
+
+
 def kernel_flavour():
     """Whether the kernel is the one the run asked for (RWP_FLAVOUR,
     scripts/env.sh), its instrumentation on: KASAN's boot line; KCSAN
@@ -325,12 +333,8 @@ def kernel_flavour():
     an instrumented kernel that does not work would pass as a clean one."""
     flavour = os.environ.get("RWP_FLAVOUR", "test")
     _, log_text = sh("dmesg")
-    kcsan = {}
-    if os.path.exists(KCSAN_DEBUGFS):
-        with open(KCSAN_DEBUGFS, encoding="utf-8") as f:
-            for line in f:
-                key, _, val = line.partition(":")
-                kcsan[key] = val.strip()
+    kcsan = dict((k, v.strip()) for k, _, v in
+                 (line.partition(":") for line in kcsan_counters().splitlines()))
     found = {"kasan": "KernelAddressSanitizer initialized" in log_text,
              "kcsan": kcsan.get("enabled") == "1" and int(kcsan.get("setup_watchpoints", 0)) > 0,
              "coverage": os.path.isdir(GCOV)}
@@ -367,40 +371,36 @@ def phase_config(w, cfg, model=True):
     stock = cfg == "none"
     w.header((0 if MODEL_ONLY else len(KSELFTESTS)) + 2 + model
              + baseline * (1 + len(UPSTREAM)) + (3 if module else 0) + sites + stock, cfg)
-    gcov_reset()
-    loaded = module and insmod(w, cfg)
+    loaded = False
     if module:
-        kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
-        gcov_save(f"{cfg}-load", "module")
+        with gcov_counted(f"{cfg}-load", "module"):
+            loaded = insmod(w, cfg)
+            kunit(w) if loaded else leaf(w, "kunit", False, "not loaded")
     if stock:
         # The kernel crate's provider abstraction, tested at boot: here, not
         # in setup, which also boots make bench's kernel without the series.
         kunit(w, "rust_rwp_gate")
     # On make coverage's kernel, what each of them reaches, on its own.
-    gcov_reset()
-    outputs = kselftests(w)
-    gcov_save(cfg, "kselftests")
+    with gcov_counted(cfg, "kselftests"):
+        outputs = kselftests(w)
     shrink = "15" if cfg == SHRINK_CONFIG else "0"
     if model:
-        gcov_reset()
-        outputs.append(program(w, "rwp_model_test", [os.path.join(BIN, "rwp_model_test")],
-                               {"RWP_MODEL_SECONDS": "600",
-                                "RWP_MODEL_SHRINK_SECONDS": shrink}))
-        gcov_save(cfg, "model")
+        with gcov_counted(cfg, "model"):
+            outputs.append(program(w, "rwp_model_test", [os.path.join(BIN, "rwp_model_test")],
+                                   {"RWP_MODEL_SECONDS": "600",
+                                    "RWP_MODEL_SHRINK_SECONDS": shrink}))
     if baseline:
         log(f"{cfg}: uffd-unit-tests -f rwp")
-        gcov_reset()
-        rc, out = sh(os.path.join(BIN, "uffd-unit-tests"), "-f", "rwp")
-        gcov_save(cfg, "uffd-unit-tests")
+        with gcov_counted(cfg, "uffd-unit-tests"):
+            rc, out = sh(os.path.join(BIN, "uffd-unit-tests"), "-f", "rwp")
         leaf(w, "uffd-unit-tests", rc == 0, out, directive=f"exit={rc}")
         for name in UPSTREAM:
             outputs.append(program(w, name, [os.path.join(UPSTREAM_BIN, name)]))
     if sites:
         counters(w) if loaded else leaf(w, "counters", False, "not loaded")
     if module:
-        gcov_reset()
-        rmmod(w)
-        gcov_save(f"{cfg}-unload", "module")
+        with gcov_counted(f"{cfg}-unload", "module"):
+            rmmod(w)
     taint(w)
     dmesg(w, outputs)
 
@@ -421,11 +421,10 @@ def phase_kernel_mutant(w):
 
 def phase_hostile(w):
     w.header(3, w.phase)
-    gcov_reset()
-    out = program(w, "hostile-module", [os.path.join(TOP, "tests", "hostile-module.sh"), MODULE,
-                                        os.path.join(os.path.dirname(MODULE), "tests",
-                                                     "rwp_leak.ko")])
-    gcov_save(w.phase, "module")
+    with gcov_counted(w.phase, "module"):
+        out = program(w, "hostile-module",
+                      [os.path.join(TOP, "tests", "hostile-module.sh"), MODULE,
+                       os.path.join(os.path.dirname(MODULE), "tests", "rwp_leak.ko")])
     taint(w)
     dmesg(w, [out])
 
@@ -615,9 +614,9 @@ def main():
                 f.write(f"  {name} {time.monotonic() - start:.0f}\n")
     # A KCSAN kernel's counters, for the host's log: that it set up
     # watchpoints is the evidence that a run without reports watched.
-    if os.path.exists(KCSAN_DEBUGFS):
-        with open(KCSAN_DEBUGFS, encoding="utf-8") as f:
-            write_file(os.path.join(OUT, "kcsan"), f.read())
+    counters = kcsan_counters()
+    if counters:
+        write_file(os.path.join(OUT, "kcsan"), counters)
 
 
 if __name__ == "__main__":

@@ -176,6 +176,18 @@ static char *move(char *area, size_t len, size_t align)
 	return mremap(area, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
 }
 
+/* The checks of a range moved out of @ctx, which they close, and unmap. */
+static void left_the_userfaultfd(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+				 char *moved, size_t len)
+{
+	EXPECT_EQ(rwp_count_protected(moved, len), 0)
+		TH_LOG("the moved pages are protected, but nobody hears of them");
+	EXPECT_EQ(moved[0], PATTERN(0));
+	EXPECT_EQ(rwp_count_accessed(moved, len), 0) TH_LOG("the moved VMA is still RWP");
+	rwp_close(ctx);
+	munmap(moved, len);
+}
+
 TEST(mremap_leaves_the_userfaultfd)
 {
 	size_t len = NR_PAGES * psize();
@@ -187,12 +199,27 @@ TEST(mremap_leaves_the_userfaultfd)
 	moved = move(area, len, psize());
 	ASSERT_NE(moved, MAP_FAILED);
 	ASSERT_NE(moved, area);
-	EXPECT_EQ(rwp_count_protected(moved, len), 0)
-		TH_LOG("the moved pages are protected, but nobody hears of them");
-	EXPECT_EQ(moved[0], PATTERN(0));
-	EXPECT_EQ(rwp_count_accessed(moved, len), 0) TH_LOG("the moved VMA is still RWP");
-	rwp_close(&ctx);
-	munmap(moved, len);
+	left_the_userfaultfd(_metadata, &ctx, moved, len);
+}
+
+/*
+ * @len bytes aligned to @len, filled, mapped by a PMD (a THP, MADV_COLLAPSE)
+ * or by PTEs alone, registered for RWP (async, with @features) and
+ * protected.
+ */
+static char *protected_aligned(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+			       size_t len, bool pmd, __u64 features)
+{
+	char *area = aligned_mmap(len, len, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	ASSERT_NE(area, MAP_FAILED);
+	memset(area, PATTERN(0), len);
+	ASSERT_EQ(madvise(area, len, pmd ? MADV_COLLAPSE : MADV_NOHUGEPAGE), 0);
+	ASSERT_EQ(rwp_open_features(ctx, false, features), 0);
+	ASSERT_EQ(rwp_register(ctx, area, len), 0);
+	ASSERT_EQ(rwp_protect(ctx, area, len, true), 0);
+	return area;
 }
 
 /*
@@ -206,13 +233,7 @@ TEST(mremap_leaves_the_userfaultfd_pmd)
 	char *area, *moved;
 
 	ASSERT_NE(len, 0);
-	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	ASSERT_NE(area, MAP_FAILED);
-	memset(area, PATTERN(0), len);
-	ASSERT_EQ(madvise(area, len, MADV_COLLAPSE), 0);
-	ASSERT_EQ(rwp_open(&ctx, false), 0);
-	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
-	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+	area = protected_aligned(_metadata, &ctx, len, true, 0);
 	ASSERT_EQ(rwp_count_protected(area, len), len / psize());
 
 	moved = move(area, len, len);
@@ -220,12 +241,7 @@ TEST(mremap_leaves_the_userfaultfd_pmd)
 	ASSERT_NE(moved, area);
 	ASSERT_TRUE(check_huge_anon(moved, len, 1, len))
 		TH_LOG("the THP is no longer mapped by a PMD: this is no PMD test");
-	EXPECT_EQ(rwp_count_protected(moved, len), 0)
-		TH_LOG("the moved pages are protected, but nobody hears of them");
-	EXPECT_EQ(moved[0], PATTERN(0));
-	EXPECT_EQ(rwp_count_accessed(moved, len), 0) TH_LOG("the moved VMA is still RWP");
-	rwp_close(&ctx);
-	munmap(moved, len);
+	left_the_userfaultfd(_metadata, &ctx, moved, len);
 }
 
 /*
@@ -241,13 +257,7 @@ static void moved_range_reports_gup(struct __test_metadata *_metadata, bool pmd)
 	char *area, *moved, byte;
 
 	ASSERT_NE(len, 0);
-	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	ASSERT_NE(area, MAP_FAILED);
-	memset(area, PATTERN(0), len);
-	ASSERT_EQ(madvise(area, len, pmd ? MADV_COLLAPSE : MADV_NOHUGEPAGE), 0);
-	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_EVENT_REMAP), 0);
-	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
-	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+	area = protected_aligned(_metadata, &ctx, len, pmd, UFFD_FEATURE_EVENT_REMAP);
 
 	moved = move(area, len, len);
 	ASSERT_NE(moved, MAP_FAILED);
