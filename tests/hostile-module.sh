@@ -8,6 +8,7 @@
 # works afterwards. LEAKER (tests/rwp_leak.rs)
 # leaks its provider's registration: unloading it must unregister the
 # provider, or the next provider is refused and the gates call freed code.
+# Loaded beside the module, it is the second provider, and must be refused.
 set -u
 module=$1
 leaker=$2
@@ -72,6 +73,33 @@ leaked_registration_undone() {
 	policy_is merged && rmmod rwp
 }
 
+# A second provider is refused (EBUSY) and changes nothing: the first stays
+# registered through the refused module's unload, which the kernel's module
+# notifier must not take for its owner's.
+second_provider_refused() {
+	local mark="rwp-hostile-$RANDOM" err
+	insmod "$module" policy=seed || return 1
+	echo "$mark" > /dev/kmsg
+	if err=$(insmod "$leaker" 2>&1); then
+		ktap_print_msg "a second provider was registered"
+		rmmod rwp_leak
+		rmmod rwp
+		return 1
+	fi
+	case "$err" in
+	*"Device or resource busy"*) ;;
+	*)	ktap_print_msg "insmod said: $err"
+		rmmod rwp
+		return 1 ;;
+	esac
+	if dmesg | sed -n "/$mark/,\$p" | grep -q 'left its provider registered'; then
+		ktap_print_msg "the refused module's unload unregistered the first provider"
+		rmmod rwp
+		return 1
+	fi
+	policy_is seed && rmmod rwp && nothing_registered
+}
+
 # A debugfs file held open keeps the module loaded (its file operations are
 # the module's), and closing it afterwards, and unloading, are clean.
 open_file_holds_module() {
@@ -90,7 +118,7 @@ open_file_holds_module() {
 }
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 15
 bad_policy unknown policy=bogus
 bad_policy empty policy=
 bad_policy overlong "policy=$(printf 'x%.0s' $(seq 4096))"
@@ -110,5 +138,6 @@ ktap_test_result module.debugfs_refuses_writes debugfs_refuses_writes
 rmmod rwp
 ktap_test_result module.rmmod_leaves_nothing nothing_registered
 ktap_test_result module.leaked_registration_undone leaked_registration_undone
+ktap_test_result module.second_provider_refused second_provider_refused
 ktap_test_result module.open_debugfs_file_holds_module open_file_holds_module
 ktap_finished

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,18 @@ void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd)
 		munmap(raw, start - raw);
 	munmap(start + len, raw + span - (start + len));
 	return mmap(start, len, prot, flags | MAP_FIXED, fd, 0);
+}
+
+int rwp_stay_on_this_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 void rwp_expect_retry_dump(void)

@@ -139,6 +139,13 @@ long rwp_gup_test(unsigned long cmd, void *addr, size_t len, unsigned int gup_fl
 
 /* An anonymous or shared mapping of len whose start is aligned to align. */
 void *aligned_mmap(size_t len, size_t align, int prot, int flags, int fd);
+/*
+ * Pins the calling task to the CPU it runs on: the pages it faults in then
+ * wait for the LRU in this CPU's batch, which MADV_PAGEOUT drains
+ * (lru_add_drain()) before it isolates them, and come from this CPU's
+ * node. 0 or -1.
+ */
+int rwp_stay_on_this_cpu(void);
 
 /*
  * A sync RWP fault from a GUP that cannot retry makes handle_userfault()

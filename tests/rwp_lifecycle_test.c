@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * RWP state through the rest of a range's life: fork with and without
- * UFFD_FEATURE_EVENT_FORK, mremap with and without UFFD_FEATURE_EVENT_REMAP
- * (PTEs and a PMD), unregister and close while a sync GUP is pending,
- * two threads faulting one page, UFFDIO_MOVE into a protected range, and
- * the requests RWP refuses.
+ * UFFD_FEATURE_EVENT_FORK (of present, pinned and swapped-out pages, and
+ * of a hugetlb page), mremap with and without UFFD_FEATURE_EVENT_REMAP
+ * (PTEs, a PMD, a hugetlb page), the split of a protected huge zero page,
+ * unregister and close while a sync GUP is pending, two threads faulting
+ * one page, UFFDIO_MOVE into a protected range and out of one, and the
+ * requests RWP refuses.
  * Documentation/admin-guide/mm/userfaultfd.rst promises that protection is
  * a property of the present PTEs, that it moves with them, and that
  * unregistering or closing the userfaultfd restores access.
@@ -25,7 +27,9 @@
 
 #include "kselftest_harness.h"
 #include "vm_util.h"
+#include "hugepage_settings.h"
 #include "rwp_lib.h"
+#include "../../../../mm/gup_test.h"
 
 #define NR_PAGES	4
 #define PATTERN(i)	((char)(0x61 + (i)))
@@ -57,31 +61,119 @@ static char *protected_area(struct __test_metadata *_metadata, struct rwp_ctx *c
 /*
  * Without UFFD_FEATURE_EVENT_FORK the child's copy of the range is not
  * registered: it reads its pages with no fault and no marker, while the
- * parent's pages stay protected.
+ * parent's pages stay protected. @swapped: the pages are swapped out before
+ * the fork, and copy_nonpresent_pte() must clear the bit of the child's
+ * swap entries, or the child's swap-in would map a marker in a VMA that
+ * nobody handles.
  */
-TEST(fork_unregistered_child)
+#define CHILD_BAD_DATA		2
+#define CHILD_STILL_MARKED	3
+
+/* Forks; the child must read every page of @area freely, the parent's stay protected. */
+static void child_reads_freely(struct __test_metadata *_metadata, char *area, size_t len)
 {
-	size_t len = NR_PAGES * psize();
-	struct rwp_ctx ctx;
-	char *area = protected_area(_metadata, &ctx, len, false);
+	size_t i, nr = len / psize();
 	int status;
 	pid_t child;
 
-	ASSERT_NE(area, MAP_FAILED);
-	ASSERT_FALSE(_metadata->exit_code);
 	child = fork();
 	ASSERT_GE(child, 0);
 	if (!child) {
 		alarm(10);
-		if (area[0] != PATTERN(0))
-			_exit(2);
-		_exit(rwp_count_protected(area, len) == 0 ? 0 : 3);
+		if (rwp_count_protected(area, len) != 0)
+			_exit(CHILD_STILL_MARKED);
+		for (i = 0; i < nr; i++)
+			if (area[i * psize()] != PATTERN(i))
+				_exit(CHILD_BAD_DATA);
+		_exit(rwp_count_protected(area, len) == 0 ? 0 : CHILD_STILL_MARKED);
 	}
 	ASSERT_EQ(waitpid(child, &status, 0), child);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("the child could not read its copy freely: status %#x", status);
-	EXPECT_EQ(rwp_count_protected(area, len), NR_PAGES)
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("the child died: status %#x", status);
+	EXPECT_NE(WEXITSTATUS(status), CHILD_STILL_MARKED)
+		TH_LOG("the child's copy carries the parent's marker");
+	EXPECT_EQ(WEXITSTATUS(status), 0) TH_LOG("the child could not read its copy freely");
+	EXPECT_EQ(rwp_count_protected(area, len), nr)
 		TH_LOG("the fork changed the parent's protection");
+}
+
+static void fork_unregistered(struct __test_metadata *_metadata, bool swapped)
+{
+	size_t len = NR_PAGES * psize();
+	struct rwp_ctx ctx;
+	char *area;
+	int i;
+
+	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
+	area = protected_area(_metadata, &ctx, len, false);
+
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_FALSE(_metadata->exit_code);
+	if (swapped) {
+		ASSERT_EQ(madvise(area, len, MADV_PAGEOUT), 0);
+		for (i = 0; i < NR_PAGES; i++) {
+			ASSERT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), area + i * psize()))
+				TH_LOG("MADV_PAGEOUT left page %d in memory: is there swap?", i);
+		}
+		ASSERT_EQ(rwp_count_protected(area, len), NR_PAGES)
+			TH_LOG("the swap entries lost the marker");
+	}
+	child_reads_freely(_metadata, area, len);
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+TEST(fork_unregistered_child)
+{
+	fork_unregistered(_metadata, false);
+}
+
+TEST(fork_of_swapped_pages_unregistered_child)
+{
+	fork_unregistered(_metadata, true);
+}
+
+/*
+ * hugetlb takes paths of its own through fork and mremap
+ * (copy_hugetlb_page_range(), move_huge_pte()), which must leave the marker
+ * behind with the registration as the PTE paths do. A private hugetlb page
+ * of the default size, each of its pages filled with its pattern,
+ * registered (async, with @features) and protected; NULL when there is no
+ * free one.
+ */
+static char *protected_hugetlb(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+			       size_t *len, __u64 features)
+{
+	char *area;
+	size_t i;
+
+	*len = default_huge_page_size();
+	if (!*len || hugetlb_free_pages(*len) < 1)
+		return NULL;
+	area = mmap(NULL, *len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (area == MAP_FAILED)
+		return NULL;
+	for (i = 0; i < *len / psize(); i++)
+		memset(area + i * psize(), PATTERN(i), psize());
+	EXPECT_EQ(rwp_open_features(ctx, false, features), 0);
+	/* RWPROTECT ranges, and the handler's, cover whole huge pages. */
+	ctx->grain = *len;
+	EXPECT_EQ(rwp_register(ctx, area, *len), 0);
+	EXPECT_EQ(rwp_protect(ctx, area, *len, true), 0);
+	EXPECT_EQ(rwp_count_protected(area, *len), *len / psize());
+	return area;
+}
+
+TEST(hugetlb_fork_unregistered_child)
+{
+	struct rwp_ctx ctx;
+	size_t len;
+	char *area = protected_hugetlb(_metadata, &ctx, &len, 0);
+
+	if (!area)
+		SKIP(return, "no free hugetlb page (vm.nr_hugepages)");
+	ASSERT_FALSE(_metadata->exit_code);
+	child_reads_freely(_metadata, area, len);
 	rwp_close(&ctx);
 	munmap(area, len);
 }
@@ -89,8 +181,9 @@ TEST(fork_unregistered_child)
 /*
  * With UFFD_FEATURE_EVENT_FORK the child's copy stays registered, on the
  * userfaultfd the fork event hands the parent, and keeps the protection of
- * each PTE: a read GUP of the child's page by the parent must be reported
- * in the child (async: its page is restored, the others stay protected).
+ * each entry: a read GUP of the child's page by the parent must be
+ * reported in the child (async: its page, or its huge page, is restored,
+ * the others stay protected).
  * The parent reads through /proc/PID/mem, a plain reference: a pinning read
  * (process_vm_readv) of a page the fork left shared must unshare it first,
  * and that fault restores the page whatever the gate said.
@@ -113,37 +206,38 @@ static ssize_t read_child(pid_t pid, const void *addr, char *byte)
 #define CHILD_NOT_PROTECTED	2
 #define CHILD_READ_UNSEEN	3
 
-TEST(fork_event_fork_child)
+/*
+ * The fork of @area, protected throughout in @ctx (with EVENT_FORK), whose
+ * protection covers @grain bytes at a time.
+ */
+static void event_fork_child(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+			     char *area, size_t len, size_t grain)
 {
-	size_t len = NR_PAGES * psize();
+	size_t nr = len / psize(), per_grain = grain / psize();
 	int to_child[2], to_parent[2], status;
-	struct rwp_ctx ctx;
-	char *area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
 	char c = 0, byte;
 	pid_t child;
 
-	ASSERT_NE(area, MAP_FAILED);
-	ASSERT_FALSE(_metadata->exit_code);
 	ASSERT_EQ(pipe(to_child), 0);
 	ASSERT_EQ(pipe(to_parent), 0);
 	child = fork();
 	ASSERT_GE(child, 0);
 	if (!child) {
 		alarm(20);
-		c = rwp_count_protected(area, len) == NR_PAGES ? 0 : CHILD_NOT_PROTECTED;
+		c = rwp_count_protected(area, len) == nr ? 0 : CHILD_NOT_PROTECTED;
 		if (write(to_parent[1], &c, 1) != 1 || c)
 			_exit(c ? c : 1);
 		/* The parent reads page 0 of this process now. */
 		if (read(to_child[0], &c, 1) != 1)
 			_exit(1);
-		if (rwp_count_protected(area, len) != NR_PAGES - 1 ||
-		    rwp_count_accessed(area, len) != 1 || rwp_is_protected(area))
+		if (rwp_count_protected(area, len) != nr - per_grain ||
+		    rwp_count_accessed(area, len) != per_grain || rwp_is_protected(area))
 			_exit(CHILD_READ_UNSEEN);
 		_exit(area[psize()] == PATTERN(1) ? 0 : 1);
 	}
 	ASSERT_EQ(read(to_parent[0], &c, 1), 1);
 	EXPECT_EQ(c, 0) TH_LOG("the child's copy lost its protection");
-	EXPECT_GE(rwp_fork_ufd(&ctx), 0) TH_LOG("no fork event");
+	EXPECT_GE(rwp_fork_ufd(ctx), 0) TH_LOG("no fork event");
 	if (!c) {
 		EXPECT_EQ(read_child(child, area, &byte), 1);
 		EXPECT_EQ(byte, PATTERN(0));
@@ -155,8 +249,64 @@ TEST(fork_event_fork_child)
 		TH_LOG("the child's page is still protected: the GUP read through the marker");
 	EXPECT_EQ(WEXITSTATUS(status), 0)
 		TH_LOG("the child failed at step %d", WEXITSTATUS(status));
-	EXPECT_EQ(rwp_count_protected(area, len), NR_PAGES)
+	EXPECT_EQ(rwp_count_protected(area, len), nr)
 		TH_LOG("the fork changed the parent's protection");
+}
+
+TEST(fork_event_fork_child)
+{
+	size_t len = NR_PAGES * psize();
+	struct rwp_ctx ctx;
+	char *area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
+
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_FALSE(_metadata->exit_code);
+	event_fork_child(_metadata, &ctx, area, len, psize());
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+/*
+ * Pages pinned long-term (gup_test) are copied at fork, not shared
+ * (copy_present_page()): the child's copies must be protected as the
+ * parent's pages are. A pin of a protected page restores it (GUP does not
+ * follow the marker), so the range is pinned, then protected again.
+ */
+TEST(fork_of_pinned_pages_event_fork_child)
+{
+	size_t len = NR_PAGES * psize();
+	struct pin_longterm_test pin = { 0 };
+	struct rwp_ctx ctx;
+	char *area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
+	int fd;
+
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_FALSE(_metadata->exit_code);
+	fd = open("/sys/kernel/debug/gup_test", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no gup_test (CONFIG_GUP_TEST, debugfs)");
+	pin.addr = (uintptr_t)area;
+	pin.size = len;
+	ASSERT_EQ(ioctl(fd, PIN_LONGTERM_TEST_START, &pin), 0);
+	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+	ASSERT_EQ(rwp_count_protected(area, len), NR_PAGES);
+	event_fork_child(_metadata, &ctx, area, len, psize());
+	EXPECT_EQ(ioctl(fd, PIN_LONGTERM_TEST_STOP), 0);
+	close(fd);
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+TEST(hugetlb_fork_event_fork_child)
+{
+	struct rwp_ctx ctx;
+	size_t len;
+	char *area = protected_hugetlb(_metadata, &ctx, &len, UFFD_FEATURE_EVENT_FORK);
+
+	if (!area)
+		SKIP(return, "no free hugetlb page (vm.nr_hugepages)");
+	ASSERT_FALSE(_metadata->exit_code);
+	event_fork_child(_metadata, &ctx, area, len, len);
 	rwp_close(&ctx);
 	munmap(area, len);
 }
@@ -242,6 +392,57 @@ TEST(mremap_leaves_the_userfaultfd_pmd)
 	ASSERT_TRUE(check_huge_anon(moved, len, 1, len))
 		TH_LOG("the THP is no longer mapped by a PMD: this is no PMD test");
 	left_the_userfaultfd(_metadata, &ctx, moved, len);
+}
+
+/* The same for a hugetlb page, moved by move_huge_pte(). */
+TEST(hugetlb_mremap_leaves_the_userfaultfd)
+{
+	struct rwp_ctx ctx;
+	size_t len;
+	char *area = protected_hugetlb(_metadata, &ctx, &len, 0), *moved;
+
+	if (!area)
+		SKIP(return, "no free hugetlb page (vm.nr_hugepages)");
+	ASSERT_FALSE(_metadata->exit_code);
+	moved = move(area, len, len);
+	ASSERT_NE(moved, MAP_FAILED);
+	ASSERT_NE(moved, area);
+	left_the_userfaultfd(_metadata, &ctx, moved, len);
+}
+
+/*
+ * A read fault of a THP-eligible range maps the huge zero page by a PMD,
+ * and RWPROTECT protects that PMD whole. A partial munmap splits it
+ * (__split_huge_zero_page_pmd()): each PTE left must keep the protection,
+ * and a read of one must be seen.
+ */
+TEST(split_of_a_protected_huge_zero_page)
+{
+	size_t len = read_pmd_pagesize(), nr = len / psize();
+	struct rwp_ctx ctx;
+	__u64 flags = 0;
+	char *area;
+
+	ASSERT_NE(len, 0);
+	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_EQ(madvise(area, len, MADV_HUGEPAGE), 0);
+	FORCE_READ(*area);
+	ASSERT_TRUE(rwp_kpageflags(area, &flags) == 0 && (flags & KPF_THP) &&
+		    rwp_is_zero_page(area) == 1)
+		TH_LOG("no huge zero page (KPF_ZERO_PAGE, KPF_THP): this is no huge-zero test");
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
+	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+	ASSERT_EQ(rwp_count_protected(area, len), nr);
+
+	ASSERT_EQ(munmap(area + len - psize(), psize()), 0);
+	EXPECT_EQ(rwp_count_protected(area, len - psize()), nr - 1)
+		TH_LOG("the split of the huge zero page dropped the protection");
+	EXPECT_EQ(area[0], 0);
+	EXPECT_EQ(rwp_count_accessed(area, len - psize()), 1) TH_LOG("the read went unseen");
+	rwp_close(&ctx);
+	munmap(area, len - psize());
 }
 
 /*
@@ -556,6 +757,41 @@ TEST(move_into_an_rwp_range_arrives_protected)
 	munmap(dst, len);
 }
 
+/*
+ * The same for a PMD-mapped THP, which UFFDIO_MOVE moves by its PMD
+ * (move_pages_huge_pmd()) into an empty, PMD-aligned destination: it
+ * arrives protected whole, still mapped by a PMD, and a read of it is
+ * seen.
+ */
+TEST(move_of_a_thp_into_an_rwp_range_arrives_protected)
+{
+	size_t len = read_pmd_pagesize(), nr = len / psize();
+	struct rwp_ctx ctx;
+	char *src, *dst;
+
+	ASSERT_NE(len, 0);
+	src = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	dst = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(src, MAP_FAILED);
+	ASSERT_NE(dst, MAP_FAILED);
+	memset(src, PATTERN(0), len);
+	ASSERT_EQ(madvise(src, len, MADV_COLLAPSE), 0);
+	ASSERT_EQ(madvise(dst, len, MADV_HUGEPAGE), 0);
+	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
+	ASSERT_EQ(rwp_register(&ctx, dst, len), 0);
+
+	ASSERT_EQ(move_all(ctx.uffd, dst, src, len), 0) TH_LOG("UFFDIO_MOVE: %s", strerror(errno));
+	ASSERT_TRUE(check_huge_anon(dst, len, 1, len))
+		TH_LOG("the THP is no longer mapped by a PMD: this is no PMD test");
+	EXPECT_EQ(rwp_count_protected(dst, len), nr)
+		TH_LOG("a THP moved into the RWP range arrived unprotected");
+	EXPECT_EQ(dst[0], PATTERN(0));
+	EXPECT_EQ(rwp_count_protected(dst, len), 0) TH_LOG("a read left the THP protected");
+	rwp_close(&ctx);
+	munmap(src, len);
+	munmap(dst, len);
+}
+
 /* ioctl @req of @fd on @arg: 0, or -errno. */
 static int uffd_ioctl(int fd, unsigned long req, void *arg)
 {
@@ -606,8 +842,11 @@ static int uffd_rwprotect_raw(int fd, void *base, size_t len, __u64 mode)
  * together with WP in one registration; UFFDIO_RWPROTECT with a mode bit
  * it does not know, or of a range not registered for RWP (-ENOENT); and
  * re-registering an RWP range for WP alone (-EBUSY: its markers would be
- * left without the flag that describes them). After each, the page is
- * protected exactly when it was before.
+ * left without the flag that describes them); registering a PROT_NONE
+ * range for RWP (-EINVAL: resolving a fault could never make it
+ * accessible). Re-registering an RWP range in its own mode is no refusal,
+ * and no change either. After each, the page is protected exactly when it
+ * was before.
  */
 TEST(bad_requests_change_nothing)
 {
@@ -616,10 +855,12 @@ TEST(bad_requests_change_nothing)
 	struct rwp_ctx ctx;
 	char *area = protected_area(_metadata, &ctx, len, false);
 	char *other = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *none = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int fd;
 
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_NE(other, MAP_FAILED);
+	ASSERT_NE(none, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
 	memset(other, 1, len);
 	/* One page accessed: the rest stay protected. */
@@ -648,11 +889,66 @@ TEST(bad_requests_change_nothing)
 		TH_LOG("UFFDIO_RWPROTECT took an unknown mode bit");
 	EXPECT_EQ(uffd_register_raw(ctx.uffd, area, len, UFFDIO_REGISTER_MODE_WP), -EBUSY)
 		TH_LOG("an RWP range was re-registered for WP alone");
+	EXPECT_EQ(uffd_register_raw(ctx.uffd, none, len, UFFDIO_REGISTER_MODE_RWP), -EINVAL)
+		TH_LOG("a PROT_NONE range, which RWP could never make accessible, was registered");
+	EXPECT_EQ(uffd_register_raw(ctx.uffd, area, len, UFFDIO_REGISTER_MODE_RWP), 0)
+		TH_LOG("re-registering an RWP range in its own mode was refused");
 	EXPECT_EQ(rwp_count_protected(area, len), NR_PAGES - 1)
 		TH_LOG("a refused request changed the range's protection");
 	rwp_close(&ctx);
+	munmap(none, len);
 	munmap(other, len);
 	munmap(area, len);
+}
+
+/*
+ * UFFDIO_MOVE of protected pages out of an RWP range into one the same
+ * userfaultfd registers without RWP (MISSING): they arrive accessible, the
+ * marker left behind with the registration, as with an mremap out of the
+ * userfaultfd: a written page (move_present_ptes()), one swapped out
+ * (move_swap_pte(): 7.3 moved its swap entry with the marker, fixed by
+ * "mm/userfaultfd: drop the RWP marker of a swap entry moved out of RWP")
+ * and the zero page (move_zeropage_pte()).
+ */
+TEST(move_out_of_an_rwp_range_arrives_accessible)
+{
+	size_t len = NR_PAGES * psize();
+	struct rwp_ctx ctx;
+	char *src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *dst = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	ASSERT_NE(src, MAP_FAILED);
+	ASSERT_NE(dst, MAP_FAILED);
+	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
+	madvise(src, len, MADV_NOHUGEPAGE);
+	madvise(dst, len, MADV_NOHUGEPAGE);
+	memset(src, PATTERN(0), psize());
+	memset(src + psize(), PATTERN(1), psize());
+	for (i = 2; i < NR_PAGES; i++)
+		FORCE_READ(src[i * psize()]);
+	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
+	ASSERT_EQ(rwp_register(&ctx, src, len), 0);
+	ASSERT_EQ(rwp_protect(&ctx, src, len, true), 0);
+	ASSERT_EQ(madvise(src + psize(), psize(), MADV_PAGEOUT), 0);
+	ASSERT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), src + psize()))
+		TH_LOG("MADV_PAGEOUT left the page in memory: is there swap?");
+	ASSERT_EQ(rwp_count_protected(src, len), NR_PAGES) TH_LOG("the swap entry lost the marker");
+	ASSERT_EQ(uffd_register_raw(ctx.uffd, dst, len, UFFDIO_REGISTER_MODE_MISSING), 0);
+
+	ASSERT_EQ(move_all(ctx.uffd, dst, src, len), 0) TH_LOG("UFFDIO_MOVE: %s", strerror(errno));
+	for (i = 0; i < NR_PAGES; i++) {
+		EXPECT_EQ(rwp_is_protected(dst + i * psize()), 0)
+			TH_LOG("the %s moved out of the RWP range kept its marker",
+			       i == 0 ? "written page" : i == 1 ? "swapped-out page" : "zero page");
+	}
+	for (i = 0; i < NR_PAGES; i++)
+		EXPECT_EQ(dst[i * psize()], i < 2 ? PATTERN(i) : 0);
+	EXPECT_EQ(rwp_count_protected(dst, len), 0)
+		TH_LOG("a page moved out of the RWP range came back in with a marker");
+	rwp_close(&ctx);
+	munmap(src, len);
+	munmap(dst, len);
 }
 
 TEST_HARNESS_MAIN

@@ -22,7 +22,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,19 +40,6 @@
 #define HAS_MEMORY	"/sys/devices/system/node/has_memory"
 
 enum backing { ANON_PAGES, ANON_MTHP, SHMEM_PAGES, HUGETLB };
-
-/* Pins the calling task to the CPU it runs on. 0 or -1. */
-static int stay_on_this_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return -1;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
 
 /* A node with memory other than from (has_memory: "0-1", "0,2-3"), or -1. */
 static int other_node(int from)
@@ -224,7 +210,7 @@ FIXTURE_SETUP(migrate)
 	 * on, whose node it allocates from. (On riscv each node has a CPU of
 	 * its own: scripts/vm.sh.)
 	 */
-	ASSERT_EQ(stay_on_this_cpu(), 0);
+	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
 	make_area(_metadata, env, &variant->c);
 }
 

@@ -9,7 +9,7 @@
  * state:
  * - anon mTHP swapped out to zram and back in, with mixed protection and
  *   protected throughout (swap-backed anon is never batched: regression
- *   guards);
+ *   guards), and brought back by swapoff;
  * - lazyfree large folios whose unmap aborts because a page is pinned
  *   (batched, then restored from the batch's first PTE), protected
  *   uniformly through MADV_PAGEOUT and with mixed protection through LRU
@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -243,6 +244,84 @@ TEST_F_TIMEOUT(reclaim, anon_mthp_swap_uniform, 120)
 			ALL_PROTECTED);
 	ASSERT_EQ(read_sysfs(rwp_mthp_path("stats/swpin"), &in_after), 0);
 	EXPECT_EQ(in_after, in_before) TH_LOG("a large folio was swapped into an armed VMA");
+}
+
+#define MAX_SWAPS	8
+
+/*
+ * Turns off every swap device in /proc/swaps, their paths in @paths (each
+ * freed by swap_on_again()); *@all says whether every one went: how many
+ * did.
+ */
+static int swap_off_all(char *paths[MAX_SWAPS], bool *all)
+{
+	char line[512], path[256];
+	int n = 0;
+	FILE *f = fopen("/proc/swaps", "re");
+
+	*all = f;
+	while (f && n < MAX_SWAPS && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s", path) != 1 || path[0] != '/')
+			continue;
+		paths[n] = strdup(path);
+		if (!paths[n] || swapoff(path)) {
+			free(paths[n]);
+			*all = false;
+			break;
+		}
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Turns the @n devices of swap_off_all() on again: 0, or -1. */
+static int swap_on_again(char *paths[MAX_SWAPS], int n)
+{
+	int ret = 0;
+
+	while (n-- > 0) {
+		ret |= swapon(paths[n], 0);
+		free(paths[n]);
+	}
+	return ret ? -1 : 0;
+}
+
+/*
+ * swapoff brings every swapped-out page back in (unuse_pte()), with no
+ * fault: each must come back with its own state, PAGE_NONE again where its
+ * swap entry carried the marker. Mixed protection; the swap devices are
+ * turned on again before anything is asserted.
+ */
+TEST_F_TIMEOUT(reclaim, swapoff_keeps_protection, 120)
+{
+	size_t nr = 4 * rwp_mthp_size() / psize();
+	char *paths[MAX_SWAPS];
+	bool swapped_state, back_state, all;
+	size_t swapped_after;
+	int n;
+
+	if (!swap_available())
+		SKIP(return, "no swap (the runner sets up zram)");
+	anon_mthp(_metadata, &self->env, 4);
+	ASSERT_EQ(rwp_register(&self->env.ctx, self->env.area, self->env.len), 0);
+	ASSERT_EQ(protect_alternate(&self->env.ctx, self->env.area, self->env.len, 0), 0);
+	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
+	ASSERT_EQ(count_swapped(self->env.area, self->env.len), nr)
+		TH_LOG("MADV_PAGEOUT left pages in memory");
+	swapped_state = state_is_alternate(self->env.area, self->env.len, 0);
+
+	n = swap_off_all(paths, &all);
+	swapped_after = count_swapped(self->env.area, self->env.len);
+	back_state = state_is_alternate(self->env.area, self->env.len, 0);
+	ASSERT_EQ(swap_on_again(paths, n), 0) TH_LOG("a swap device did not come back");
+	ASSERT_TRUE(all && n > 0) TH_LOG("swapoff failed");
+
+	EXPECT_TRUE(swapped_state) TH_LOG("swap-out lost or gained protection");
+	ASSERT_EQ(swapped_after, 0) TH_LOG("swapoff left pages swapped out");
+	EXPECT_TRUE(back_state) TH_LOG("swapoff lost or gained protection");
+	touch_and_check(_metadata, &self->env.ctx, self->env.area, self->env.len, 0);
 }
 
 /*
