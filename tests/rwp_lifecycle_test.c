@@ -2,11 +2,12 @@
 /*
  * RWP state through the rest of a range's life: fork with and without
  * UFFD_FEATURE_EVENT_FORK (of present, pinned and swapped-out pages, and
- * of a hugetlb page), mremap with and without UFFD_FEATURE_EVENT_REMAP
- * (PTEs, a PMD, a hugetlb page), the split of a protected huge zero page,
- * unregister and close while a sync GUP is pending, two threads faulting
- * one page, UFFDIO_MOVE into a protected range and out of one, and the
- * requests RWP refuses.
+ * of a hugetlb page, pinned or not), mremap with and without
+ * UFFD_FEATURE_EVENT_REMAP (PTEs, a PMD, a hugetlb page), the split of a
+ * protected huge zero page and of an unprotected THP, unregister and
+ * close while a sync GUP is pending, two threads faulting one page,
+ * UFFDIO_MOVE into a protected range and out of one, and the requests RWP
+ * refuses.
  * Documentation/admin-guide/mm/userfaultfd.rst promises that protection is
  * a property of the present PTEs, that it moves with them, and that
  * unregistering or closing the userfaultfd restores access.
@@ -96,27 +97,36 @@ static void child_reads_freely(struct __test_metadata *_metadata, char *area, si
 		TH_LOG("the fork changed the parent's protection");
 }
 
+/*
+ * Swaps out every page of @area, protected throughout: each swap entry
+ * must keep the marker. The caller stayed on its CPU while it filled them
+ * (rwp_stay_on_this_cpu()).
+ */
+static void page_out(struct __test_metadata *_metadata, char *area, size_t len)
+{
+	size_t i;
+
+	ASSERT_EQ(madvise(area, len, MADV_PAGEOUT), 0);
+	for (i = 0; i < len / psize(); i++) {
+		ASSERT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), area + i * psize()))
+			TH_LOG("MADV_PAGEOUT left page %zu in memory: is there swap?", i);
+	}
+	ASSERT_EQ(rwp_count_protected(area, len), len / psize())
+		TH_LOG("the swap entries lost the marker");
+}
+
 static void fork_unregistered(struct __test_metadata *_metadata, bool swapped)
 {
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
 	char *area;
-	int i;
 
 	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
 	area = protected_area(_metadata, &ctx, len, false);
-
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
-	if (swapped) {
-		ASSERT_EQ(madvise(area, len, MADV_PAGEOUT), 0);
-		for (i = 0; i < NR_PAGES; i++) {
-			ASSERT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), area + i * psize()))
-				TH_LOG("MADV_PAGEOUT left page %d in memory: is there swap?", i);
-		}
-		ASSERT_EQ(rwp_count_protected(area, len), NR_PAGES)
-			TH_LOG("the swap entries lost the marker");
-	}
+	if (swapped)
+		page_out(_metadata, area, len);
 	child_reads_freely(_metadata, area, len);
 	rwp_close(&ctx);
 	munmap(area, len);
@@ -253,46 +263,99 @@ static void event_fork_child(struct __test_metadata *_metadata, struct rwp_ctx *
 		TH_LOG("the fork changed the parent's protection");
 }
 
-TEST(fork_event_fork_child)
+static void fork_event_fork(struct __test_metadata *_metadata, bool swapped)
 {
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
-	char *area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
+	char *area;
 
+	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
+	area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
+	if (swapped)
+		page_out(_metadata, area, len);
 	event_fork_child(_metadata, &ctx, area, len, psize());
 	rwp_close(&ctx);
 	munmap(area, len);
 }
 
+TEST(fork_event_fork_child)
+{
+	fork_event_fork(_metadata, false);
+}
+
+/* The child's swap entries keep the marker (copy_nonpresent_pte()). */
+TEST(fork_of_swapped_pages_event_fork_child)
+{
+	fork_event_fork(_metadata, true);
+}
+
 /*
  * Pages pinned long-term (gup_test) are copied at fork, not shared
- * (copy_present_page()): the child's copies must be protected as the
- * parent's pages are. A pin of a protected page restores it (GUP does not
- * follow the marker), so the range is pinned, then protected again.
+ * (copy_present_page(), hugetlb_install_folio()): the child's copies must
+ * be protected as the parent's pages are, with UFFD_FEATURE_EVENT_FORK in
+ * @ctx, and free without. A pin of a protected page
+ * restores it (GUP does not follow the marker), so @area is pinned, then
+ * protected again.
  */
+static void pinned_fork_child(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+			      char *area, size_t len, size_t grain)
+{
+	struct pin_longterm_test pin = { .addr = (uintptr_t)area, .size = len };
+	int fd = open("/sys/kernel/debug/gup_test", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		SKIP(return, "no gup_test (CONFIG_GUP_TEST, debugfs)");
+	ASSERT_EQ(ioctl(fd, PIN_LONGTERM_TEST_START, &pin), 0);
+	ASSERT_EQ(rwp_protect(ctx, area, len, true), 0);
+	ASSERT_EQ(rwp_count_protected(area, len), len / psize());
+	if (ctx->features & UFFD_FEATURE_EVENT_FORK)
+		event_fork_child(_metadata, ctx, area, len, grain);
+	else
+		child_reads_freely(_metadata, area, len);
+	EXPECT_EQ(ioctl(fd, PIN_LONGTERM_TEST_STOP), 0);
+	close(fd);
+}
+
 TEST(fork_of_pinned_pages_event_fork_child)
 {
 	size_t len = NR_PAGES * psize();
-	struct pin_longterm_test pin = { 0 };
 	struct rwp_ctx ctx;
 	char *area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
-	int fd;
 
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
-	fd = open("/sys/kernel/debug/gup_test", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		SKIP(return, "no gup_test (CONFIG_GUP_TEST, debugfs)");
-	pin.addr = (uintptr_t)area;
-	pin.size = len;
-	ASSERT_EQ(ioctl(fd, PIN_LONGTERM_TEST_START, &pin), 0);
-	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
-	ASSERT_EQ(rwp_count_protected(area, len), NR_PAGES);
-	event_fork_child(_metadata, &ctx, area, len, psize());
-	EXPECT_EQ(ioctl(fd, PIN_LONGTERM_TEST_STOP), 0);
-	close(fd);
+	pinned_fork_child(_metadata, &ctx, area, len, psize());
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+/* Without UFFD_FEATURE_EVENT_FORK the copies must come out unprotected. */
+TEST(fork_of_pinned_pages_unregistered_child)
+{
+	size_t len = NR_PAGES * psize();
+	struct rwp_ctx ctx;
+	char *area = protected_area(_metadata, &ctx, len, false);
+
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_FALSE(_metadata->exit_code);
+	pinned_fork_child(_metadata, &ctx, area, len, psize());
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+/* The child's copy of the pinned hugetlb page needs a second free one. */
+TEST(hugetlb_fork_of_a_pinned_page_event_fork_child)
+{
+	struct rwp_ctx ctx;
+	size_t len;
+	char *area = protected_hugetlb(_metadata, &ctx, &len, UFFD_FEATURE_EVENT_FORK);
+
+	if (!area || hugetlb_free_pages(len) < 1)
+		SKIP(return, "fewer than two free hugetlb pages (vm.nr_hugepages)");
+	ASSERT_FALSE(_metadata->exit_code);
+	pinned_fork_child(_metadata, &ctx, area, len, len);
 	rwp_close(&ctx);
 	munmap(area, len);
 }
@@ -441,6 +504,34 @@ TEST(split_of_a_protected_huge_zero_page)
 		TH_LOG("the split of the huge zero page dropped the protection");
 	EXPECT_EQ(area[0], 0);
 	EXPECT_EQ(rwp_count_accessed(area, len - psize()), 1) TH_LOG("the read went unseen");
+	rwp_close(&ctx);
+	munmap(area, len - psize());
+}
+
+/*
+ * A PMD-mapped THP in an RWP range that nobody protected: a partial munmap
+ * splits it (__split_huge_pmd_locked()), and no PTE may come out protected.
+ */
+TEST(split_of_an_unprotected_thp_in_an_rwp_range)
+{
+	size_t len = read_pmd_pagesize();
+	struct rwp_ctx ctx;
+	char *area;
+
+	ASSERT_NE(len, 0);
+	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(area, MAP_FAILED);
+	memset(area, PATTERN(0), len);
+	ASSERT_EQ(madvise(area, len, MADV_COLLAPSE), 0);
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
+	ASSERT_TRUE(check_huge_anon(area, len, 1, len))
+		TH_LOG("the range is not mapped by a PMD: this is no PMD test");
+
+	ASSERT_EQ(munmap(area + len - psize(), psize()), 0);
+	EXPECT_EQ(rwp_count_protected(area, len - psize()), 0)
+		TH_LOG("the split of an unprotected THP protected its PTEs");
+	EXPECT_EQ(area[0], PATTERN(0));
 	rwp_close(&ctx);
 	munmap(area, len - psize());
 }
@@ -726,22 +817,36 @@ static int move_all(int uffd, char *dst, char *src, size_t len)
  * zero page); the second goes to swap first where it can (MADV_PAGEOUT: a
  * page it leaves present moves as the first).
  */
+/*
+ * The two base-page ranges of a UFFDIO_MOVE test: the source's first two
+ * pages written, the others only read (the zero page). The task stays on
+ * its CPU, for MADV_PAGEOUT (rwp_stay_on_this_cpu()).
+ */
+static void move_ranges(struct __test_metadata *_metadata, char **src, char **dst, size_t len)
+{
+	int i;
+
+	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
+	*src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	*dst = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(*src, MAP_FAILED);
+	ASSERT_NE(*dst, MAP_FAILED);
+	madvise(*src, len, MADV_NOHUGEPAGE);
+	madvise(*dst, len, MADV_NOHUGEPAGE);
+	memset(*src, PATTERN(0), psize());
+	memset(*src + psize(), PATTERN(1), psize());
+	for (i = 2; i < NR_PAGES; i++)
+		FORCE_READ((*src)[i * psize()]);
+}
+
 TEST(move_into_an_rwp_range_arrives_protected)
 {
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
-	char *dst = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *src, *dst;
 	int i;
 
-	ASSERT_NE(dst, MAP_FAILED);
-	ASSERT_NE(src, MAP_FAILED);
-	madvise(dst, len, MADV_NOHUGEPAGE);
-	madvise(src, len, MADV_NOHUGEPAGE);
-	memset(src, PATTERN(0), psize());
-	memset(src + psize(), PATTERN(1), psize());
-	for (i = 2; i < NR_PAGES; i++)
-		FORCE_READ(src[i * psize()]);
+	move_ranges(_metadata, &src, &dst, len);
 	madvise(src + psize(), psize(), MADV_PAGEOUT);
 	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
 	ASSERT_EQ(rwp_register(&ctx, dst, len), 0);
@@ -914,19 +1019,10 @@ TEST(move_out_of_an_rwp_range_arrives_accessible)
 {
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
-	char *src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *dst = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *src, *dst;
 	int i;
 
-	ASSERT_NE(src, MAP_FAILED);
-	ASSERT_NE(dst, MAP_FAILED);
-	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
-	madvise(src, len, MADV_NOHUGEPAGE);
-	madvise(dst, len, MADV_NOHUGEPAGE);
-	memset(src, PATTERN(0), psize());
-	memset(src + psize(), PATTERN(1), psize());
-	for (i = 2; i < NR_PAGES; i++)
-		FORCE_READ(src[i * psize()]);
+	move_ranges(_metadata, &src, &dst, len);
 	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
 	ASSERT_EQ(rwp_register(&ctx, src, len), 0);
 	ASSERT_EQ(rwp_protect(&ctx, src, len, true), 0);
