@@ -580,7 +580,6 @@ FIXES_TESTS = [
 ]
 
 
-
 def phase_unfixed(w):
     """On a 7.3 kernel without patches/fixes/ (scripts/run.sh boots make
     bench's stock flavour for this phase alone): the tests of the fixes,
