@@ -809,4 +809,37 @@ TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
 #endif
 }
 
+/*
+ * UFFDIO_RWPROTECT of hinting entries: a protnone entry without the uffd
+ * bit is no marker, and change_huge_pmd() / change_pte_range() must make
+ * it one, not take it for one already in place (their "already in the
+ * desired state" checks test the bit too). The MISSING registration goes
+ * with its userfaultfd; RWP takes the range. The PTE variant first reads
+ * one page to see that the scanner marked the area (one hinting fault) and
+ * protects the rest; the PMD's single entry cannot be looked at without
+ * resolving it: gup_test_honor_numa_fault checks that the same setup marks
+ * it.
+ */
+TEST_F_TIMEOUT(numa_hint, rwprotect_makes_a_hinting_entry_a_marker, 120)
+{
+	size_t skip = variant->pmd ? 0 : psize(), len = self->len - skip;
+	char *range = self->area + skip;
+	struct rwp_ctx ctx;
+
+	if (!variant->pmd)
+		ASSERT_EQ(rwp_hint_faults_of_reads(self->area, psize()), 1)
+			TH_LOG("the scanner left the area unmarked: this tests nothing");
+	close(self->uffd);
+	self->uffd = -1;
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(rwp_register(&ctx, self->area, self->len), 0);
+	ASSERT_EQ(rwp_protect(&ctx, range, len, true), 0);
+	EXPECT_EQ(rwp_count_protected(range, len), len / psize())
+		TH_LOG("UFFDIO_RWPROTECT took a NUMA hinting entry for a marker");
+	EXPECT_EQ(range[0], PATTERN(0));
+	EXPECT_EQ(rwp_count_accessed(range, len), variant->pmd ? len / psize() : 1)
+		TH_LOG("the read of a protected page went unseen");
+	rwp_close(&ctx);
+}
+
 TEST_HARNESS_MAIN

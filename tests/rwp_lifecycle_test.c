@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * RWP state through the rest of a range's life: fork with and without
- * UFFD_FEATURE_EVENT_FORK (of present, pinned and swapped-out pages, and
- * of a hugetlb page, pinned or not), mremap with and without
+ * UFFD_FEATURE_EVENT_FORK (of present, pinned and swapped-out pages, of a
+ * THP and of a hugetlb page, pinned or not), mremap with and without
  * UFFD_FEATURE_EVENT_REMAP (PTEs, a PMD, a hugetlb page), the split of a
- * protected huge zero page and of an unprotected THP, unregister and
- * close while a sync GUP is pending, two threads faulting one page,
- * UFFDIO_MOVE into a protected range and out of one, and the requests RWP
- * refuses.
+ * huge zero page's PMD and of a THP's, unregister and close while a sync
+ * GUP is pending, two threads faulting one page, UFFDIO_MOVE into a
+ * protected range, out of one and between two without RWP, RWPROTECT of a
+ * shmem THP, and the requests RWP refuses. Each path is tried with the
+ * entries it moves protected and not: a path that handles the marker must
+ * leave other entries as they are.
  * Documentation/admin-guide/mm/userfaultfd.rst promises that protection is
  * a property of the present PTEs, that it moves with them, and that
  * unregistering or closing the userfaultfd restores access.
@@ -35,17 +37,67 @@
 #define NR_PAGES	4
 #define PATTERN(i)	((char)(0x61 + (i)))
 
+/* ioctl @req of @fd on @arg: 0, or -errno. */
+static int uffd_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+/* A userfaultfd after the API handshake with @features: its fd, or -errno. */
+static int uffd_with(__u64 features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = uffd_ioctl(fd, UFFDIO_API, &api);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int uffd_register_raw(int fd, void *base, size_t len, __u64 mode)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)base, .len = len },
+		.mode = mode,
+	};
+
+	return uffd_ioctl(fd, UFFDIO_REGISTER, &reg);
+}
+
+static int uffd_rwprotect_raw(int fd, void *base, size_t len, __u64 mode)
+{
+	struct uffdio_rwprotect rwp = {
+		.range = { .start = (unsigned long)base, .len = len },
+		.mode = mode,
+	};
+
+	return uffd_ioctl(fd, UFFDIO_RWPROTECT, &rwp);
+}
+
+/* Each page of @area filled with its pattern. */
+static void fill(char *area, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len / psize(); i++)
+		memset(area + i * psize(), PATTERN(i), psize());
+}
+
 static char *protected_area_features(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
 				     size_t len, bool sync, __u64 features)
 {
 	char *area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	size_t i;
 
 	if (area == MAP_FAILED)
 		return area;
 	madvise(area, len, MADV_NOHUGEPAGE);
-	for (i = 0; i < len / psize(); i++)
-		memset(area + i * psize(), PATTERN(i), psize());
+	fill(area, len);
 	EXPECT_EQ(rwp_open_features(ctx, sync, features), 0);
 	EXPECT_EQ(rwp_register(ctx, area, len), 0);
 	EXPECT_EQ(rwp_protect(ctx, area, len, true), 0);
@@ -60,6 +112,49 @@ static char *protected_area(struct __test_metadata *_metadata, struct rwp_ctx *c
 }
 
 /*
+ * What a path that handles the marker is tried with: a protected range, an
+ * RWP range left accessible, and a range of another mode (MISSING), whose
+ * entries no RWP code may touch.
+ */
+enum range_state { RWP_PROTECTED, RWP_UNPROTECTED, MISSING_MODE };
+
+/* Pages of @len bytes protected in a range of @state. */
+static size_t protected_in(enum range_state state, size_t len)
+{
+	return state == RWP_PROTECTED ? len / psize() : 0;
+}
+
+/* Registers [area, area + len) with @ctx for @state's mode: 0 or -errno. */
+static int register_as(struct rwp_ctx *ctx, void *area, size_t len, enum range_state state)
+{
+	if (state == MISSING_MODE)
+		return uffd_register_raw(ctx->uffd, area, len, UFFDIO_REGISTER_MODE_MISSING);
+	return rwp_register(ctx, area, len);
+}
+
+/*
+ * @len bytes aligned to @len, filled, mapped by a PMD (a THP, MADV_COLLAPSE)
+ * or by PTEs alone, on a userfaultfd (async, with @features), registered
+ * as @state says.
+ */
+static char *rwp_aligned(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
+			 size_t len, bool pmd, __u64 features, enum range_state state)
+{
+	char *area = aligned_mmap(len, len, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	ASSERT_NE(area, MAP_FAILED);
+	fill(area, len);
+	ASSERT_EQ(madvise(area, len, pmd ? MADV_COLLAPSE : MADV_NOHUGEPAGE), 0);
+	ASSERT_EQ(rwp_open_features(ctx, false, features), 0);
+	ASSERT_EQ(register_as(ctx, area, len, state), 0);
+	if (state == RWP_PROTECTED)
+		ASSERT_EQ(rwp_protect(ctx, area, len, true), 0);
+	ASSERT_EQ(rwp_count_protected(area, len), protected_in(state, len));
+	return area;
+}
+
+/*
  * Without UFFD_FEATURE_EVENT_FORK the child's copy of the range is not
  * registered: it reads its pages with no fault and no marker, while the
  * parent's pages stay protected. @swapped: the pages are swapped out before
@@ -70,8 +165,12 @@ static char *protected_area(struct __test_metadata *_metadata, struct rwp_ctx *c
 #define CHILD_BAD_DATA		2
 #define CHILD_STILL_MARKED	3
 
-/* Forks; the child must read every page of @area freely, the parent's stay protected. */
-static void child_reads_freely(struct __test_metadata *_metadata, char *area, size_t len)
+/*
+ * Forks; the child must read every page of @area freely, and the parent's
+ * keep their protection: @parent_protected pages of them.
+ */
+static void child_reads_freely(struct __test_metadata *_metadata, char *area, size_t len,
+			       size_t parent_protected)
 {
 	size_t i, nr = len / psize();
 	int status;
@@ -93,7 +192,7 @@ static void child_reads_freely(struct __test_metadata *_metadata, char *area, si
 	EXPECT_NE(WEXITSTATUS(status), CHILD_STILL_MARKED)
 		TH_LOG("the child's copy carries the parent's marker");
 	EXPECT_EQ(WEXITSTATUS(status), 0) TH_LOG("the child could not read its copy freely");
-	EXPECT_EQ(rwp_count_protected(area, len), nr)
+	EXPECT_EQ(rwp_count_protected(area, len), parent_protected)
 		TH_LOG("the fork changed the parent's protection");
 }
 
@@ -127,7 +226,7 @@ static void fork_unregistered(struct __test_metadata *_metadata, bool swapped)
 	ASSERT_FALSE(_metadata->exit_code);
 	if (swapped)
 		page_out(_metadata, area, len);
-	child_reads_freely(_metadata, area, len);
+	child_reads_freely(_metadata, area, len, NR_PAGES);
 	rwp_close(&ctx);
 	munmap(area, len);
 }
@@ -154,7 +253,6 @@ static char *protected_hugetlb(struct __test_metadata *_metadata, struct rwp_ctx
 			       size_t *len, __u64 features)
 {
 	char *area;
-	size_t i;
 
 	*len = default_huge_page_size();
 	if (!*len || hugetlb_free_pages(*len) < 1)
@@ -163,8 +261,7 @@ static char *protected_hugetlb(struct __test_metadata *_metadata, struct rwp_ctx
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (area == MAP_FAILED)
 		return NULL;
-	for (i = 0; i < *len / psize(); i++)
-		memset(area + i * psize(), PATTERN(i), psize());
+	fill(area, *len);
 	EXPECT_EQ(rwp_open_features(ctx, false, features), 0);
 	/* RWPROTECT ranges, and the handler's, cover whole huge pages. */
 	ctx->grain = *len;
@@ -183,9 +280,45 @@ TEST(hugetlb_fork_unregistered_child)
 	if (!area)
 		SKIP(return, "no free hugetlb page (vm.nr_hugepages)");
 	ASSERT_FALSE(_metadata->exit_code);
-	child_reads_freely(_metadata, area, len);
+	child_reads_freely(_metadata, area, len, len / psize());
 	rwp_close(&ctx);
 	munmap(area, len);
+}
+
+/*
+ * A PMD-mapped THP in a range of each state, forked without
+ * UFFD_FEATURE_EVENT_FORK: copy_huge_pmd() shares the PMD, and the child's
+ * must come out accessible (a marker restored to the VMA's protection, an
+ * accessible PMD left as it is).
+ */
+static void thp_fork_unregistered(struct __test_metadata *_metadata, enum range_state state)
+{
+	size_t len = read_pmd_pagesize();
+	struct rwp_ctx ctx;
+	char *area;
+
+	ASSERT_NE(len, 0);
+	area = rwp_aligned(_metadata, &ctx, len, true, 0, state);
+	ASSERT_TRUE(check_huge_anon(area, len, 1, len))
+		TH_LOG("the range is not mapped by a PMD: this is no PMD test");
+	child_reads_freely(_metadata, area, len, protected_in(state, len));
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+TEST(fork_of_a_protected_thp_unregistered_child)
+{
+	thp_fork_unregistered(_metadata, RWP_PROTECTED);
+}
+
+TEST(fork_of_an_unprotected_thp_unregistered_child)
+{
+	thp_fork_unregistered(_metadata, RWP_UNPROTECTED);
+}
+
+TEST(fork_of_a_missing_mode_thp_unregistered_child)
+{
+	thp_fork_unregistered(_metadata, MISSING_MODE);
 }
 
 /*
@@ -295,12 +428,13 @@ TEST(fork_of_swapped_pages_event_fork_child)
  * Pages pinned long-term (gup_test) are copied at fork, not shared
  * (copy_present_page(), hugetlb_install_folio()): the child's copies must
  * be protected as the parent's pages are, with UFFD_FEATURE_EVENT_FORK in
- * @ctx, and free without. A pin of a protected page
- * restores it (GUP does not follow the marker), so @area is pinned, then
- * protected again.
+ * @ctx, and free without. A pin of a protected page restores it (GUP does
+ * not follow the marker), so @area is pinned, then protected again, or, if
+ * not @protect, unprotected; unprotected, the copies must come out
+ * accessible either way.
  */
 static void pinned_fork_child(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
-			      char *area, size_t len, size_t grain)
+			      char *area, size_t len, size_t grain, bool protect)
 {
 	struct pin_longterm_test pin = { .addr = (uintptr_t)area, .size = len };
 	int fd = open("/sys/kernel/debug/gup_test", O_RDWR | O_CLOEXEC);
@@ -308,17 +442,19 @@ static void pinned_fork_child(struct __test_metadata *_metadata, struct rwp_ctx 
 	if (fd < 0)
 		SKIP(return, "no gup_test (CONFIG_GUP_TEST, debugfs)");
 	ASSERT_EQ(ioctl(fd, PIN_LONGTERM_TEST_START, &pin), 0);
-	ASSERT_EQ(rwp_protect(ctx, area, len, true), 0);
-	ASSERT_EQ(rwp_count_protected(area, len), len / psize());
-	if (ctx->features & UFFD_FEATURE_EVENT_FORK)
+	/* Whatever the pin did: under wp-only GUP reads through the marker. */
+	ASSERT_EQ(rwp_protect(ctx, area, len, protect), 0);
+	ASSERT_EQ(rwp_count_protected(area, len), protect ? len / psize() : 0);
+	if (protect && (ctx->features & UFFD_FEATURE_EVENT_FORK))
 		event_fork_child(_metadata, ctx, area, len, grain);
 	else
-		child_reads_freely(_metadata, area, len);
+		child_reads_freely(_metadata, area, len, protect ? len / psize() : 0);
 	EXPECT_EQ(ioctl(fd, PIN_LONGTERM_TEST_STOP), 0);
 	close(fd);
 }
 
-TEST(fork_of_pinned_pages_event_fork_child)
+/* Pinned pages of an RWP range, protected or not, forked with EVENT_FORK. */
+static void pinned_event_fork(struct __test_metadata *_metadata, bool protect)
 {
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
@@ -326,9 +462,19 @@ TEST(fork_of_pinned_pages_event_fork_child)
 
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
-	pinned_fork_child(_metadata, &ctx, area, len, psize());
+	pinned_fork_child(_metadata, &ctx, area, len, psize(), protect);
 	rwp_close(&ctx);
 	munmap(area, len);
+}
+
+TEST(fork_of_pinned_pages_event_fork_child)
+{
+	pinned_event_fork(_metadata, true);
+}
+
+TEST(fork_of_unprotected_pinned_pages_event_fork_child)
+{
+	pinned_event_fork(_metadata, false);
 }
 
 /* Without UFFD_FEATURE_EVENT_FORK the copies must come out unprotected. */
@@ -340,24 +486,42 @@ TEST(fork_of_pinned_pages_unregistered_child)
 
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
-	pinned_fork_child(_metadata, &ctx, area, len, psize());
+	pinned_fork_child(_metadata, &ctx, area, len, psize(), true);
 	rwp_close(&ctx);
 	munmap(area, len);
 }
 
-/* The child's copy of the pinned hugetlb page needs a second free one. */
-TEST(hugetlb_fork_of_a_pinned_page_event_fork_child)
+/*
+ * A pinned hugetlb page, protected or not, forked with @features; the
+ * child's copy of it needs a second free one.
+ */
+static void hugetlb_pinned_fork(struct __test_metadata *_metadata, __u64 features, bool protect)
 {
 	struct rwp_ctx ctx;
 	size_t len;
-	char *area = protected_hugetlb(_metadata, &ctx, &len, UFFD_FEATURE_EVENT_FORK);
+	char *area = protected_hugetlb(_metadata, &ctx, &len, features);
 
 	if (!area || hugetlb_free_pages(len) < 1)
 		SKIP(return, "fewer than two free hugetlb pages (vm.nr_hugepages)");
 	ASSERT_FALSE(_metadata->exit_code);
-	pinned_fork_child(_metadata, &ctx, area, len, len);
+	pinned_fork_child(_metadata, &ctx, area, len, len, protect);
 	rwp_close(&ctx);
 	munmap(area, len);
+}
+
+TEST(hugetlb_fork_of_a_pinned_page_event_fork_child)
+{
+	hugetlb_pinned_fork(_metadata, UFFD_FEATURE_EVENT_FORK, true);
+}
+
+TEST(hugetlb_fork_of_an_unprotected_pinned_page_event_fork_child)
+{
+	hugetlb_pinned_fork(_metadata, UFFD_FEATURE_EVENT_FORK, false);
+}
+
+TEST(hugetlb_fork_of_a_pinned_page_unregistered_child)
+{
+	hugetlb_pinned_fork(_metadata, 0, true);
 }
 
 TEST(hugetlb_fork_event_fork_child)
@@ -416,38 +580,26 @@ TEST(mremap_leaves_the_userfaultfd)
 }
 
 /*
- * @len bytes aligned to @len, filled, mapped by a PMD (a THP, MADV_COLLAPSE)
- * or by PTEs alone, registered for RWP (async, with @features) and
- * protected.
- */
-static char *protected_aligned(struct __test_metadata *_metadata, struct rwp_ctx *ctx,
-			       size_t len, bool pmd, __u64 features)
-{
-	char *area = aligned_mmap(len, len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1);
-
-	ASSERT_NE(area, MAP_FAILED);
-	memset(area, PATTERN(0), len);
-	ASSERT_EQ(madvise(area, len, pmd ? MADV_COLLAPSE : MADV_NOHUGEPAGE), 0);
-	ASSERT_EQ(rwp_open_features(ctx, false, features), 0);
-	ASSERT_EQ(rwp_register(ctx, area, len), 0);
-	ASSERT_EQ(rwp_protect(ctx, area, len, true), 0);
-	return area;
-}
-
-/*
  * The same for a PMD-mapped THP, moved by its PMD (move_huge_pmd()): with
- * the registration gone, its marker must go too.
+ * the registration gone, its marker must go too; a PMD that is no marker
+ * (an unprotected one, or one of another mode's range) moves as it is. A
+ * protected PMD is protected a second time first, which must change
+ * nothing (change_huge_pmd(): already in the desired state).
  */
-TEST(mremap_leaves_the_userfaultfd_pmd)
+static void pmd_leaves(struct __test_metadata *_metadata, enum range_state state)
 {
 	size_t len = read_pmd_pagesize();
 	struct rwp_ctx ctx;
 	char *area, *moved;
 
 	ASSERT_NE(len, 0);
-	area = protected_aligned(_metadata, &ctx, len, true, 0);
-	ASSERT_EQ(rwp_count_protected(area, len), len / psize());
+	area = rwp_aligned(_metadata, &ctx, len, true, 0, state);
+	if (state == RWP_PROTECTED) {
+		ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+		ASSERT_TRUE(check_huge_anon(area, len, 1, len))
+			TH_LOG("protecting a protected THP again split its PMD");
+		ASSERT_EQ(rwp_count_protected(area, len), len / psize());
+	}
 
 	moved = move(area, len, len);
 	ASSERT_NE(moved, MAP_FAILED);
@@ -457,29 +609,73 @@ TEST(mremap_leaves_the_userfaultfd_pmd)
 	left_the_userfaultfd(_metadata, &ctx, moved, len);
 }
 
-/* The same for a hugetlb page, moved by move_huge_pte(). */
-TEST(hugetlb_mremap_leaves_the_userfaultfd)
+TEST(mremap_leaves_the_userfaultfd_pmd)
+{
+	pmd_leaves(_metadata, RWP_PROTECTED);
+}
+
+TEST(mremap_of_an_unprotected_pmd_leaves_the_userfaultfd)
+{
+	pmd_leaves(_metadata, RWP_UNPROTECTED);
+}
+
+TEST(mremap_of_a_missing_mode_pmd_leaves_the_userfaultfd)
+{
+	pmd_leaves(_metadata, MISSING_MODE);
+}
+
+/*
+ * The same for a hugetlb page, moved by move_huge_pte(), in a range of each
+ * state: the page is registered for RWP and protected, then unprotected,
+ * or registered again for MISSING alone.
+ */
+static void hugetlb_leaves(struct __test_metadata *_metadata, enum range_state state)
 {
 	struct rwp_ctx ctx;
 	size_t len;
 	char *area = protected_hugetlb(_metadata, &ctx, &len, 0), *moved;
+	struct uffdio_range range;
 
 	if (!area)
 		SKIP(return, "no free hugetlb page (vm.nr_hugepages)");
 	ASSERT_FALSE(_metadata->exit_code);
+	range = (struct uffdio_range){ .start = (unsigned long)area, .len = len };
+	if (state == RWP_UNPROTECTED)
+		ASSERT_EQ(rwp_protect(&ctx, area, len, false), 0);
+	if (state == MISSING_MODE) {
+		ASSERT_EQ(uffd_ioctl(ctx.uffd, UFFDIO_UNREGISTER, &range), 0);
+		ASSERT_EQ(uffd_register_raw(ctx.uffd, area, len, UFFDIO_REGISTER_MODE_MISSING), 0);
+	}
+	ASSERT_EQ(rwp_count_protected(area, len), protected_in(state, len));
 	moved = move(area, len, len);
 	ASSERT_NE(moved, MAP_FAILED);
 	ASSERT_NE(moved, area);
 	left_the_userfaultfd(_metadata, &ctx, moved, len);
 }
 
+TEST(hugetlb_mremap_leaves_the_userfaultfd)
+{
+	hugetlb_leaves(_metadata, RWP_PROTECTED);
+}
+
+TEST(hugetlb_mremap_of_an_unprotected_page_leaves_the_userfaultfd)
+{
+	hugetlb_leaves(_metadata, RWP_UNPROTECTED);
+}
+
+TEST(hugetlb_mremap_of_a_missing_mode_page_leaves_the_userfaultfd)
+{
+	hugetlb_leaves(_metadata, MISSING_MODE);
+}
+
 /*
  * A read fault of a THP-eligible range maps the huge zero page by a PMD,
  * and RWPROTECT protects that PMD whole. A partial munmap splits it
  * (__split_huge_zero_page_pmd()): each PTE left must keep the protection,
- * and a read of one must be seen.
+ * and a read of one must be seen; in an RWP range left unprotected, or a
+ * range of another mode, no PTE may come out protected.
  */
-TEST(split_of_a_protected_huge_zero_page)
+static void split_huge_zero(struct __test_metadata *_metadata, enum range_state state)
 {
 	size_t len = read_pmd_pagesize(), nr = len / psize();
 	struct rwp_ctx ctx;
@@ -495,17 +691,86 @@ TEST(split_of_a_protected_huge_zero_page)
 		    rwp_is_zero_page(area) == 1)
 		TH_LOG("no huge zero page (KPF_ZERO_PAGE, KPF_THP): this is no huge-zero test");
 	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(register_as(&ctx, area, len, state), 0);
+	if (state == RWP_PROTECTED)
+		ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+	ASSERT_EQ(rwp_count_protected(area, len), protected_in(state, len));
+
+	ASSERT_EQ(munmap(area + len - psize(), psize()), 0);
+	if (state == RWP_PROTECTED) {
+		EXPECT_EQ(rwp_count_protected(area, len - psize()), nr - 1)
+			TH_LOG("the split of the huge zero page dropped the protection");
+	} else {
+		EXPECT_EQ(rwp_count_protected(area, len - psize()), 0)
+			TH_LOG("the split of an unprotected huge zero page protected its PTEs");
+	}
+	EXPECT_EQ(area[0], 0);
+	/* Accessed: an RWP range's pages whose marker is gone; none elsewhere. */
+	EXPECT_EQ(rwp_count_accessed(area, len - psize()),
+		  state == RWP_PROTECTED ? 1 : state == RWP_UNPROTECTED ? nr - 1 : 0)
+		TH_LOG("the read went unseen, or the split changed what was accessed");
+	rwp_close(&ctx);
+	munmap(area, len - psize());
+}
+
+TEST(split_of_a_protected_huge_zero_page)
+{
+	split_huge_zero(_metadata, RWP_PROTECTED);
+}
+
+TEST(split_of_an_unprotected_huge_zero_page)
+{
+	split_huge_zero(_metadata, RWP_UNPROTECTED);
+}
+
+TEST(split_of_a_missing_mode_huge_zero_page)
+{
+	split_huge_zero(_metadata, MISSING_MODE);
+}
+
+/*
+ * The split of a protected THP's folio (split_huge_pages in debugfs, as the
+ * deferred-split shrinker splits an underused THP): the PMD becomes
+ * migration entries that keep the uffd bit, and remap_page() maps the
+ * subpages back, the zero-filled ones as the shared zero page
+ * (try_to_map_unused_to_zeropage()). Every subpage, zero page or not, must
+ * come back protected, and a read of a zero-filled one must be seen.
+ */
+TEST(split_of_a_protected_thp_keeps_its_zero_subpages_protected)
+{
+	size_t len = read_pmd_pagesize(), nr = len / psize();
+	char cmd[128];
+	struct rwp_ctx ctx;
+	char *area;
+	int ret;
+
+	ASSERT_NE(len, 0);
+	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(area, MAP_FAILED);
+	/* Only the first subpage written: the others stay zero-filled. */
+	memset(area, PATTERN(0), psize());
+	ASSERT_EQ(madvise(area, len, MADV_COLLAPSE), 0);
+	ASSERT_TRUE(check_huge_anon(area, len, 1, len))
+		TH_LOG("the range is not mapped by a PMD: this is no THP split test");
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
 	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
 	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
 	ASSERT_EQ(rwp_count_protected(area, len), nr);
 
-	ASSERT_EQ(munmap(area + len - psize(), psize()), 0);
-	EXPECT_EQ(rwp_count_protected(area, len - psize()), nr - 1)
-		TH_LOG("the split of the huge zero page dropped the protection");
-	EXPECT_EQ(area[0], 0);
-	EXPECT_EQ(rwp_count_accessed(area, len - psize()), 1) TH_LOG("the read went unseen");
+	snprintf(cmd, sizeof(cmd), "%d,%#lx,%#lx", getpid(), (unsigned long)area,
+		 (unsigned long)area + len);
+	ret = rwp_write_str("/sys/kernel/debug/split_huge_pages", cmd);
+	ASSERT_EQ(ret, 0) TH_LOG("split_huge_pages: %s", strerror(-ret));
+	ASSERT_FALSE(check_huge_anon(area, len, 1, len)) TH_LOG("the THP was not split");
+	ASSERT_EQ(rwp_is_zero_page(area + psize()), 1)
+		TH_LOG("the zero-filled subpage is not the zero page: this tests nothing");
+	EXPECT_EQ(rwp_count_protected(area, len), nr)
+		TH_LOG("the split dropped the protection of a subpage");
+	EXPECT_EQ(area[psize()], 0);
+	EXPECT_EQ(area[0], PATTERN(0));
+	EXPECT_EQ(rwp_count_accessed(area, len), 2) TH_LOG("a read went unseen");
 	rwp_close(&ctx);
-	munmap(area, len - psize());
+	munmap(area, len);
 }
 
 /*
@@ -549,7 +814,7 @@ static void moved_range_reports_gup(struct __test_metadata *_metadata, bool pmd)
 	char *area, *moved, byte;
 
 	ASSERT_NE(len, 0);
-	area = protected_aligned(_metadata, &ctx, len, pmd, UFFD_FEATURE_EVENT_REMAP);
+	area = rwp_aligned(_metadata, &ctx, len, pmd, UFFD_FEATURE_EVENT_REMAP, RWP_PROTECTED);
 
 	moved = move(area, len, len);
 	ASSERT_NE(moved, MAP_FAILED);
@@ -864,11 +1129,12 @@ TEST(move_into_an_rwp_range_arrives_protected)
 
 /*
  * The same for a PMD-mapped THP, which UFFDIO_MOVE moves by its PMD
- * (move_pages_huge_pmd()) into an empty, PMD-aligned destination: it
- * arrives protected whole, still mapped by a PMD, and a read of it is
- * seen.
+ * (move_pages_huge_pmd()) into an empty, PMD-aligned destination: into an
+ * RWP range (@into) it arrives protected whole, still mapped by a PMD, and
+ * a read of it is seen; protected, out of one into a range the same
+ * userfaultfd registers without RWP (MISSING), it arrives accessible.
  */
-TEST(move_of_a_thp_into_an_rwp_range_arrives_protected)
+static void move_thp(struct __test_metadata *_metadata, bool into)
 {
 	size_t len = read_pmd_pagesize(), nr = len / psize();
 	struct rwp_ctx ctx;
@@ -879,65 +1145,45 @@ TEST(move_of_a_thp_into_an_rwp_range_arrives_protected)
 	dst = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	ASSERT_NE(src, MAP_FAILED);
 	ASSERT_NE(dst, MAP_FAILED);
-	memset(src, PATTERN(0), len);
+	fill(src, len);
 	ASSERT_EQ(madvise(src, len, MADV_COLLAPSE), 0);
 	ASSERT_EQ(madvise(dst, len, MADV_HUGEPAGE), 0);
 	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
-	ASSERT_EQ(rwp_register(&ctx, dst, len), 0);
+	if (into) {
+		ASSERT_EQ(rwp_register(&ctx, dst, len), 0);
+	} else {
+		ASSERT_EQ(rwp_register(&ctx, src, len), 0);
+		ASSERT_EQ(rwp_protect(&ctx, src, len, true), 0);
+		ASSERT_EQ(rwp_count_protected(src, len), nr);
+		ASSERT_EQ(uffd_register_raw(ctx.uffd, dst, len, UFFDIO_REGISTER_MODE_MISSING), 0);
+	}
 
 	ASSERT_EQ(move_all(ctx.uffd, dst, src, len), 0) TH_LOG("UFFDIO_MOVE: %s", strerror(errno));
 	ASSERT_TRUE(check_huge_anon(dst, len, 1, len))
 		TH_LOG("the THP is no longer mapped by a PMD: this is no PMD test");
-	EXPECT_EQ(rwp_count_protected(dst, len), nr)
-		TH_LOG("a THP moved into the RWP range arrived unprotected");
+	if (into) {
+		EXPECT_EQ(rwp_count_protected(dst, len), nr)
+			TH_LOG("a THP moved into the RWP range arrived unprotected");
+	} else {
+		EXPECT_EQ(rwp_count_protected(dst, len), 0)
+			TH_LOG("a THP moved out of the RWP range kept its marker");
+	}
 	EXPECT_EQ(dst[0], PATTERN(0));
+	EXPECT_EQ(dst[len - 1], PATTERN(nr - 1));
 	EXPECT_EQ(rwp_count_protected(dst, len), 0) TH_LOG("a read left the THP protected");
 	rwp_close(&ctx);
 	munmap(src, len);
 	munmap(dst, len);
 }
 
-/* ioctl @req of @fd on @arg: 0, or -errno. */
-static int uffd_ioctl(int fd, unsigned long req, void *arg)
+TEST(move_of_a_thp_into_an_rwp_range_arrives_protected)
 {
-	return ioctl(fd, req, arg) ? -errno : 0;
+	move_thp(_metadata, true);
 }
 
-/* A userfaultfd after the API handshake with @features: its fd, or -errno. */
-static int uffd_with(__u64 features)
+TEST(move_of_a_thp_out_of_an_rwp_range_arrives_accessible)
 {
-	struct uffdio_api api = { .api = UFFD_API, .features = features };
-	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = uffd_ioctl(fd, UFFDIO_API, &api);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-static int uffd_register_raw(int fd, void *base, size_t len, __u64 mode)
-{
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)base, .len = len },
-		.mode = mode,
-	};
-
-	return uffd_ioctl(fd, UFFDIO_REGISTER, &reg);
-}
-
-static int uffd_rwprotect_raw(int fd, void *base, size_t len, __u64 mode)
-{
-	struct uffdio_rwprotect rwp = {
-		.range = { .start = (unsigned long)base, .len = len },
-		.mode = mode,
-	};
-
-	return uffd_ioctl(fd, UFFDIO_RWPROTECT, &rwp);
+	move_thp(_metadata, false);
 }
 
 /*
@@ -1045,6 +1291,81 @@ TEST(move_out_of_an_rwp_range_arrives_accessible)
 	rwp_close(&ctx);
 	munmap(src, len);
 	munmap(dst, len);
+}
+
+/*
+ * Plain UFFDIO_MOVE, between two ranges registered without RWP (MISSING):
+ * no page may arrive with a marker, the swapped-out one (move_swap_pte())
+ * least of all, whose swap entry moves as it is.
+ */
+TEST(move_between_ranges_without_rwp_arrives_unmarked)
+{
+	size_t len = NR_PAGES * psize();
+	struct rwp_ctx ctx;
+	char *src, *dst;
+	int i;
+
+	move_ranges(_metadata, &src, &dst, len);
+	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
+	ASSERT_EQ(uffd_register_raw(ctx.uffd, src, len, UFFDIO_REGISTER_MODE_MISSING), 0);
+	ASSERT_EQ(uffd_register_raw(ctx.uffd, dst, len, UFFDIO_REGISTER_MODE_MISSING), 0);
+	ASSERT_EQ(madvise(src + psize(), psize(), MADV_PAGEOUT), 0);
+	ASSERT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), src + psize()))
+		TH_LOG("MADV_PAGEOUT left the page in memory: is there swap?");
+
+	ASSERT_EQ(move_all(ctx.uffd, dst, src, len), 0) TH_LOG("UFFDIO_MOVE: %s", strerror(errno));
+	EXPECT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), dst + psize()))
+		TH_LOG("the swap entry did not move as a swap entry: this tests nothing");
+	EXPECT_EQ(rwp_count_protected(dst, len), 0)
+		TH_LOG("a page moved between ranges without RWP arrived with a marker");
+	for (i = 0; i < NR_PAGES; i++)
+		EXPECT_EQ(dst[i * psize()], i < 2 ? PATTERN(i) : 0);
+	rwp_close(&ctx);
+	munmap(src, len);
+	munmap(dst, len);
+}
+
+/*
+ * UFFDIO_RWPROTECT of a shmem THP mapped by a PMD: change_pmd_range()
+ * splits a file PMD before protecting (pgtable_split_needed()), and the
+ * split of a file PMD zaps it; RWP, unlike uffd-wp, installs no marker in
+ * the empty PTEs. The documented limitation (the series' v7 cover letter:
+ * "a file THP PMD split loses RWP marks"; userfaultfd.rst, "Operations
+ * that drop the PTE entirely ... also drop the RWP marker"): after the
+ * request the range is unmapped, nothing is protected, and the next access
+ * re-populates it accessible, with its data.
+ */
+TEST(rwprotect_of_a_shmem_thp_unmaps_it)
+{
+	size_t len = read_pmd_pagesize(), nr = len / psize(), i, present = 0;
+	int fd = memfd_create("rwp-shmem-thp", MFD_CLOEXEC);
+	struct rwp_ctx ctx;
+	char *area;
+
+	ASSERT_NE(len, 0);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, len), 0);
+	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	close(fd);
+	ASSERT_NE(area, MAP_FAILED);
+	fill(area, len);
+	/* A forced collapse, whatever shmem_enabled says, maps it by a PMD here. */
+	ASSERT_EQ(madvise(area, len, MADV_COLLAPSE), 0);
+	ASSERT_TRUE(check_huge_shmem(area, len, 1, len))
+		TH_LOG("the shmem range is not mapped by a PMD: this is no file PMD test");
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
+
+	ASSERT_EQ(rwp_protect(&ctx, area, len, true), 0);
+	for (i = 0; i < nr; i++)
+		present += pagemap_is_populated(rwp_pagemap_fd(), area + i * psize());
+	EXPECT_EQ(present, 0) TH_LOG("the shmem THP's PMD was not split away");
+	EXPECT_EQ(rwp_count_protected(area, len), 0);
+	EXPECT_EQ(area[0], PATTERN(0));
+	EXPECT_EQ(area[len - 1], PATTERN(nr - 1));
+	EXPECT_EQ(rwp_count_protected(area, len), 0);
+	rwp_close(&ctx);
+	munmap(area, len);
 }
 
 TEST_HARNESS_MAIN

@@ -13,11 +13,16 @@
  * protected pages fault, once each.
  *
  * Base pages, 64 KiB folios and shmem carry every other page protected; a
- * hugetlb page is protected whole (a part of it cannot be); a range under
- * uffd-wp is the other user of the bit. (A PMD-mapped THP is not here: its
- * migration to the guest's memory-only node was sometimes split, and its
- * PMD path is set_pmd_migration_entry()'s.) They need two NUMA nodes with
- * memory (scripts/vm.sh gives the guest two).
+ * hugetlb page and a PMD-mapped THP are protected whole (a part of a
+ * hugetlb page cannot be, and protecting a part of a THP splits its PMD),
+ * and of two THPs the first; a range under uffd-wp is the other user of
+ * the bit. A THP migrates by
+ * its PMD (set_pmd_migration_entry(), remove_migration_pmd()) only if the
+ * other node has a free 2 MiB block at once (a THP's migration target is
+ * allocated without reclaim or compaction, or the THP is split and moves
+ * as base pages): the test compacts that node first, and checks the THP
+ * arrived whole. They need two NUMA nodes with memory (scripts/vm.sh gives
+ * the guest two).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,7 +44,7 @@
 
 #define HAS_MEMORY	"/sys/devices/system/node/has_memory"
 
-enum backing { ANON_PAGES, ANON_MTHP, SHMEM_PAGES, HUGETLB };
+enum backing { ANON_PAGES, ANON_MTHP, ANON_THP, SHMEM_PAGES, HUGETLB };
 
 /* A node with memory other than from (has_memory: "0-1", "0,2-3"), or -1. */
 static int other_node(int from)
@@ -61,6 +66,15 @@ static int other_node(int from)
 				return node;
 	}
 	return -1;
+}
+
+/* Compacts node's memory, so that a 2 MiB folio can land there: 0 or -errno. */
+static int compact_node(int node)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/compact", node);
+	return rwp_write_str(path, "1");
 }
 
 /*
@@ -117,6 +131,8 @@ FIXTURE_VARIANT(migrate)
 FIXTURE_VARIANT_ADD(migrate, anon_pages_mixed)  { { .backing = ANON_PAGES, .mixed = true } };
 FIXTURE_VARIANT_ADD(migrate, anon_pages_wp)     { { .backing = ANON_PAGES, .wp = true } };
 FIXTURE_VARIANT_ADD(migrate, anon_mthp_mixed)   { { .backing = ANON_MTHP, .mixed = true } };
+FIXTURE_VARIANT_ADD(migrate, anon_thp)          { { .backing = ANON_THP } };
+FIXTURE_VARIANT_ADD(migrate, anon_thp_mixed)    { { .backing = ANON_THP, .mixed = true } };
 FIXTURE_VARIANT_ADD(migrate, shmem_pages_mixed) { { .backing = SHMEM_PAGES, .mixed = true } };
 FIXTURE_VARIANT_ADD(migrate, hugetlb)           { { .backing = HUGETLB } };
 
@@ -165,6 +181,14 @@ static void make_area(struct __test_metadata *_metadata, struct migrate_env *env
 		env->folio = rwp_mthp_size();
 		env->len = 4 * env->folio;
 		break;
+	case ANON_THP:
+		env->folio = read_pmd_pagesize();
+		if (!env->folio)
+			SKIP(return, "no PMD-sized THP");
+		env->grain = env->folio;
+		/* Mixed: two THPs, the first protected. */
+		env->len = (c->mixed ? 2 : 1) * env->folio;
+		break;
 	case SHMEM_PAGES:
 		fd = memfd_create("rwp-migrate", MFD_CLOEXEC);
 		ASSERT_GE(fd, 0);
@@ -189,7 +213,9 @@ static void make_area(struct __test_metadata *_metadata, struct migrate_env *env
 	if (c->backing == ANON_PAGES)
 		ASSERT_EQ(madvise(env->area, env->len, MADV_NOHUGEPAGE), 0);
 	fill(env->area, env->len);
-	if (c->backing == ANON_MTHP)
+	if (c->backing == ANON_THP)
+		ASSERT_EQ(madvise(env->area, env->len, MADV_COLLAPSE), 0);
+	if (c->backing == ANON_MTHP || c->backing == ANON_THP)
 		ASSERT_TRUE(in_folios(env))
 			TH_LOG("the range is not in %zu KiB folios", env->folio >> 10);
 }
@@ -256,7 +282,10 @@ TEST_F_TIMEOUT(migrate, to_the_other_node, 120)
 		env->wp_fd = uffd_wp_protect(env->area, env->len);
 		ASSERT_GE(env->wp_fd, 0);
 	} else {
-		/* hugetlb: RWPROTECT ranges, and the handler's, cover whole huge pages. */
+		/*
+		 * hugetlb: RWPROTECT ranges, and the handler's, cover whole huge
+		 * pages; a THP's too, or they would split its PMD.
+		 */
 		env->ctx.grain = env->grain;
 		ASSERT_EQ(rwp_register(&env->ctx, env->area, env->len), 0);
 		for (i = 0; i < env->len / env->grain; i++)
@@ -280,6 +309,8 @@ TEST_F_TIMEOUT(migrate, to_the_other_node, 120)
 	ASSERT_EQ(wrong_node, 0) TH_LOG("the range is on several nodes");
 	to = other_node(from);
 	ASSERT_GE(to, 0) TH_LOG("one NUMA node with memory: nowhere to migrate to");
+	if (c->backing == ANON_THP)
+		ASSERT_EQ(compact_node(to), 0);
 
 	/* One address a folio: the others of a folio on its way are busy. */
 	for (i = 0; i < env->len / env->folio; i++)
@@ -294,7 +325,7 @@ TEST_F_TIMEOUT(migrate, to_the_other_node, 120)
 		TH_LOG("move_pages() left pages on node %d (first page: %d)", from, status[0]);
 	free(pages);
 	free(status);
-	if (c->backing == ANON_MTHP)
+	if (c->backing == ANON_MTHP || c->backing == ANON_THP)
 		EXPECT_TRUE(in_folios(env)) TH_LOG("the folios were split on the way");
 
 	EXPECT_TRUE(state_as_protected(env, c))
