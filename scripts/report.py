@@ -64,6 +64,25 @@ def label(phase, path):
     return f"{phase}/{path}" if path else phase
 
 
+def section_tests(path, phase):
+    """The tests a section of exactly [PHASE] lists in the expectations at
+    path, in file order: [(program, test)], a test by its harness name (the
+    last component of PROGRAM/FIXTURE.VARIANT.TEST). For a phase whose boot
+    runs just its own tests (unfixed), so that they are named once."""
+    tests, section = [], None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            tokens = shlex.split(line, comments=True)
+            if not tokens:
+                continue
+            if tokens[0].startswith("["):
+                section = " ".join(tokens)
+            elif section == f"[{phase}]" and "/" in tokens[0]:
+                program, _, node = tokens[0].partition("/")
+                tests.append((program, node.rsplit(".", 1)[-1]))
+    return tests
+
+
 class Expectations:
     """tests/expectations as {(phase, path): (verdict, text)}, and every
     error in it with its file:line (each one fails the run)."""

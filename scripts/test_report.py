@@ -777,6 +777,30 @@ Call Trace:
 
 
 
+class SectionTestsTest(Tmp):
+    """report.section_tests(): the tests of one phase's own section, which
+    the guest runs for that phase alone (unfixed)."""
+
+    def test_lists_the_tests_of_its_section_only(self):
+        path = self.write("expectations", """[none merged]
+prog/global.elsewhere
+[unfixed]
+# the fixes
+prog
+prog/global.first  unfixed=fail:"x"
+other/fix.variant.second  unfixed=fail:"y"
+taint  unfixed=fail:"z"
+[host]
+prog/global.after
+""")
+        self.assertEqual(report.section_tests(path, "unfixed"),
+                         [("prog", "first"), ("other", "second")])
+
+    def test_a_section_of_several_phases_is_not_the_phases_own(self):
+        path = self.write("expectations", "[unfixed none]\nprog/global.shared\n")
+        self.assertEqual(report.section_tests(path, "unfixed"), [])
+
+
 class DmesgScanTest(Judging):
     """The per-phase dmesg check: the one expected stack dump is skipped,
     exactly and only when announced; anything else that looks like a splat

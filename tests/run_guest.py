@@ -24,7 +24,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts"))
 from dmesg_scan import ANNOUNCE, KmsgReader, scan  # noqa: E402
 from ktap import Writer, parse  # noqa: E402
-from report import MODEL  # noqa: E402
+from report import MODEL, section_tests  # noqa: E402
 
 # make bench loads a module built for the kernel it boots.
 MODULE = os.environ.get("RWP_MODULE") or os.path.join(TOP, "rwp.ko")
@@ -572,12 +572,13 @@ def phase_soak(w):
 
 
 # The tests of patches/fixes/, each program with only them (-t).
-FIXES_TESTS = [
-    ("rwp_gup_test", ["-t", "pin_of_the_zero_page_is_quiet"]),
-    ("rwp_lifecycle_test", ["-t", "unregister_wakes_a_waiting_gup",
-                            "-t", "unregister_wakes_a_waiting_wp_write",
-                            "-t", "move_out_of_an_rwp_range_arrives_accessible"]),
-]
+def fixes_tests():
+    """The tests of patches/fixes/, as tests/expectations' [unfixed] section
+    names them: [(program, harness arguments)], a program once."""
+    programs = {}
+    for name, test in section_tests(os.path.join(TOP, "tests", "expectations"), "unfixed"):
+        programs.setdefault(name, []).extend(["-t", test])
+    return list(programs.items())
 
 
 def phase_unfixed(w):
@@ -585,8 +586,9 @@ def phase_unfixed(w):
     bench's stock flavour for this phase alone): the tests of the fixes,
     which must fail there, and the kernel log their bugs leave."""
     prepare_as_setup(w)
-    w.header(len(FIXES_TESTS) + 2, w.phase)
-    outputs = [program(w, name, [os.path.join(BIN, name), *args]) for name, args in FIXES_TESTS]
+    tests = fixes_tests()
+    w.header(len(tests) + 2, w.phase)
+    outputs = [program(w, name, [os.path.join(BIN, name), *args]) for name, args in tests]
     taint(w)
     dmesg(w, outputs)
 
