@@ -1253,16 +1253,19 @@ TEST(bad_requests_change_nothing)
 }
 
 /*
- * UFFDIO_MOVE of protected pages out of an RWP range into one the same
- * userfaultfd registers without RWP (MISSING): they arrive accessible, the
- * marker left behind with the registration, as with an mremap out of the
- * userfaultfd: a written page (move_present_ptes()), one swapped out
- * (move_swap_pte(): 7.3 moved its swap entry with the marker, fixed by
- * "mm/userfaultfd: drop the RWP marker of a swap entry moved out of RWP")
- * and the zero page (move_zeropage_pte()).
+ * UFFDIO_MOVE of pages out of a range of @state into one the same
+ * userfaultfd registers without RWP (MISSING): a written page
+ * (move_present_ptes()), one swapped out (move_swap_pte(), whose swap
+ * entry moves as it is) and the zero page (move_zeropage_pte()). None may
+ * arrive with a marker: out of an RWP range the marker is left behind with
+ * the registration, as with an mremap out of the userfaultfd (7.3 moved the
+ * swap entry with it, fixed by "mm/userfaultfd: drop the RWP marker of a
+ * swap entry moved out of RWP"); between two ranges without RWP there is
+ * none to carry.
  */
-TEST(move_out_of_an_rwp_range_arrives_accessible)
+static void move_out(struct __test_metadata *_metadata, enum range_state state)
 {
+	const char *from = state == MISSING_MODE ? "MISSING" : "RWP";
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
 	char *src, *dst;
@@ -1270,59 +1273,42 @@ TEST(move_out_of_an_rwp_range_arrives_accessible)
 
 	move_ranges(_metadata, &src, &dst, len);
 	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
-	ASSERT_EQ(rwp_register(&ctx, src, len), 0);
-	ASSERT_EQ(rwp_protect(&ctx, src, len, true), 0);
+	ASSERT_EQ(register_as(&ctx, src, len, state), 0);
+	if (state == RWP_PROTECTED)
+		ASSERT_EQ(rwp_protect(&ctx, src, len, true), 0);
 	ASSERT_EQ(madvise(src + psize(), psize(), MADV_PAGEOUT), 0);
 	ASSERT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), src + psize()))
 		TH_LOG("MADV_PAGEOUT left the page in memory: is there swap?");
-	ASSERT_EQ(rwp_count_protected(src, len), NR_PAGES) TH_LOG("the swap entry lost the marker");
+	ASSERT_EQ(rwp_count_protected(src, len), protected_in(state, len))
+		TH_LOG("the swap entry lost the marker");
 	ASSERT_EQ(uffd_register_raw(ctx.uffd, dst, len, UFFDIO_REGISTER_MODE_MISSING), 0);
 
 	ASSERT_EQ(move_all(ctx.uffd, dst, src, len), 0) TH_LOG("UFFDIO_MOVE: %s", strerror(errno));
+	EXPECT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), dst + psize()))
+		TH_LOG("the swap entry did not move as a swap entry: this tests nothing");
 	for (i = 0; i < NR_PAGES; i++) {
 		EXPECT_EQ(rwp_is_protected(dst + i * psize()), 0)
-			TH_LOG("the %s moved out of the RWP range kept its marker",
-			       i == 0 ? "written page" : i == 1 ? "swapped-out page" : "zero page");
+			TH_LOG("the %s moved out of the %s range kept its marker",
+			       i == 0 ? "written page" : i == 1 ? "swapped-out page" : "zero page",
+			       from);
 	}
 	for (i = 0; i < NR_PAGES; i++)
 		EXPECT_EQ(dst[i * psize()], i < 2 ? PATTERN(i) : 0);
 	EXPECT_EQ(rwp_count_protected(dst, len), 0)
-		TH_LOG("a page moved out of the RWP range came back in with a marker");
+		TH_LOG("a page moved out of the %s range came back in with a marker", from);
 	rwp_close(&ctx);
 	munmap(src, len);
 	munmap(dst, len);
 }
 
-/*
- * Plain UFFDIO_MOVE, between two ranges registered without RWP (MISSING):
- * no page may arrive with a marker, the swapped-out one (move_swap_pte())
- * least of all, whose swap entry moves as it is.
- */
+TEST(move_out_of_an_rwp_range_arrives_accessible)
+{
+	move_out(_metadata, RWP_PROTECTED);
+}
+
 TEST(move_between_ranges_without_rwp_arrives_unmarked)
 {
-	size_t len = NR_PAGES * psize();
-	struct rwp_ctx ctx;
-	char *src, *dst;
-	int i;
-
-	move_ranges(_metadata, &src, &dst, len);
-	ASSERT_EQ(rwp_open_features(&ctx, false, UFFD_FEATURE_MOVE), 0);
-	ASSERT_EQ(uffd_register_raw(ctx.uffd, src, len, UFFDIO_REGISTER_MODE_MISSING), 0);
-	ASSERT_EQ(uffd_register_raw(ctx.uffd, dst, len, UFFDIO_REGISTER_MODE_MISSING), 0);
-	ASSERT_EQ(madvise(src + psize(), psize(), MADV_PAGEOUT), 0);
-	ASSERT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), src + psize()))
-		TH_LOG("MADV_PAGEOUT left the page in memory: is there swap?");
-
-	ASSERT_EQ(move_all(ctx.uffd, dst, src, len), 0) TH_LOG("UFFDIO_MOVE: %s", strerror(errno));
-	EXPECT_TRUE(pagemap_is_swapped(rwp_pagemap_fd(), dst + psize()))
-		TH_LOG("the swap entry did not move as a swap entry: this tests nothing");
-	EXPECT_EQ(rwp_count_protected(dst, len), 0)
-		TH_LOG("a page moved between ranges without RWP arrived with a marker");
-	for (i = 0; i < NR_PAGES; i++)
-		EXPECT_EQ(dst[i * psize()], i < 2 ? PATTERN(i) : 0);
-	rwp_close(&ctx);
-	munmap(src, len);
-	munmap(dst, len);
+	move_out(_metadata, MISSING_MODE);
 }
 
 /*
