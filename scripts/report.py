@@ -66,9 +66,10 @@ def label(phase, path):
 
 def section_tests(path, phase):
     """The tests a section of exactly [PHASE] lists in the expectations at
-    path, in file order: [(program, test)], a test by its harness name (the
-    last component of PROGRAM/FIXTURE.VARIANT.TEST). For a phase whose boot
-    runs just its own tests (unfixed), so that they are named once."""
+    path, in file order: [(program, test)], a test by its harness's full
+    name (FIXTURE.VARIANT.TEST of PROGRAM/FIXTURE.VARIANT.TEST, global.TEST
+    for a TEST(): what the harness's -r takes). For a phase whose boot runs
+    just its own tests (unfixed), so that they are named once."""
     tests, section = [], None
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -79,7 +80,7 @@ def section_tests(path, phase):
                 section = " ".join(tokens)
             elif section == f"[{phase}]" and "/" in tokens[0]:
                 program, _, node = tokens[0].partition("/")
-                tests.append((program, node.rsplit(".", 1)[-1]))
+                tests.append((program, node))
     return tests
 
 

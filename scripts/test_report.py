@@ -794,7 +794,7 @@ taint  unfixed=fail:"z"
 prog/global.after
 """)
         self.assertEqual(report.section_tests(path, "unfixed"),
-                         [("prog", "first"), ("other", "second")])
+                         [("prog", "global.first"), ("other", "fix.variant.second")])
 
     def test_a_section_of_several_phases_is_not_the_phases_own(self):
         path = self.write("expectations", "[unfixed none]\nprog/global.shared\n")

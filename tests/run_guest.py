@@ -577,7 +577,7 @@ def fixes_tests():
     names them: [(program, harness arguments)], a program once."""
     programs = {}
     for name, test in section_tests(os.path.join(TOP, "tests", "expectations"), "unfixed"):
-        programs.setdefault(name, []).extend(["-t", test])
+        programs.setdefault(name, []).extend(["-r", test])
     return list(programs.items())
 
 

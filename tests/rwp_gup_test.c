@@ -686,6 +686,7 @@ FIXTURE(numa_hint)
 	char *area;
 	size_t len;
 	long entries;		/* hinting entries the area is mapped by */
+	char *probe;		/* a twin of the area, to see the scan marked it */
 	int uffd;
 	struct rwp_numa_knobs knobs;
 };
@@ -704,6 +705,24 @@ FIXTURE_VARIANT_ADD(numa_hint, pmd)
 {
 	.pmd = true,
 };
+
+/*
+ * Memory for the scanner to mark: @len bytes, a THP (MADV_COLLAPSE) if
+ * @pmd, else base pages; filled. MAP_FAILED if no THP formed.
+ */
+static char *hinting_area(size_t len, bool pmd)
+{
+	char *area;
+
+	if (pmd)
+		return make_thp(len);
+	area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return area;
+	madvise(area, len, MADV_NOHUGEPAGE);
+	memset(area, PATTERN(0), len);
+	return area;
+}
 
 /* numa_hint_faults on this test's pages taken by one gup_test read of [addr, addr + len). */
 static long gup_hint_faults(char *addr, size_t len, unsigned int gup_flags, long *got)
@@ -727,22 +746,14 @@ FIXTURE_SETUP(numa_hint)
 	ASSERT_NE(rwp_memcg_enter("numa-hint"), NULL)
 		TH_LOG("no memory cgroup of its own: %s", strerror(errno));
 
-	if (variant->pmd) {
-		self->len = read_pmd_pagesize();
-		if (!self->len)
-			SKIP(return, "no PMD-sized THP");
-		self->area = make_thp(self->len);
-		ASSERT_NE(self->area, MAP_FAILED) TH_LOG("MADV_COLLAPSE made no THP");
-		self->entries = 1;
-	} else {
-		self->len = NUMA_PTE_PAGES * psize();
-		self->area = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(self->area, MAP_FAILED);
-		ASSERT_EQ(madvise(self->area, self->len, MADV_NOHUGEPAGE), 0);
-		memset(self->area, PATTERN(0), self->len);
-		self->entries = NUMA_PTE_PAGES;
-	}
+	self->len = variant->pmd ? read_pmd_pagesize() : NUMA_PTE_PAGES * psize();
+	if (!self->len)
+		SKIP(return, "no PMD-sized THP");
+	self->entries = variant->pmd ? 1 : NUMA_PTE_PAGES;
+	self->area = hinting_area(self->len, variant->pmd);
+	self->probe = hinting_area(self->len, variant->pmd);
+	ASSERT_NE(self->area, MAP_FAILED) TH_LOG("MADV_COLLAPSE made no THP");
+	ASSERT_NE(self->probe, MAP_FAILED) TH_LOG("MADV_COLLAPSE made no THP");
 	self->uffd = uffd_register_mode(self->area, self->len, UFFDIO_REGISTER_MODE_MISSING);
 	ASSERT_GE(self->uffd, 0) TH_LOG("userfaultfd: %s", strerror(-self->uffd));
 
@@ -775,6 +786,8 @@ FIXTURE_TEARDOWN(numa_hint)
 		close(self->uffd);
 	if (self->area && self->area != MAP_FAILED)
 		munmap(self->area, self->len);
+	if (self->probe && self->probe != MAP_FAILED)
+		munmap(self->probe, self->len);
 	rwp_memcg_leave();
 }
 
@@ -814,30 +827,27 @@ TEST_F_TIMEOUT(numa_hint, gup_test_honor_numa_fault, 120)
  * bit is no marker, and change_huge_pmd() / change_pte_range() must make
  * it one, not take it for one already in place (their "already in the
  * desired state" checks test the bit too). The MISSING registration goes
- * with its userfaultfd; RWP takes the range. The PTE variant first reads
- * one page to see that the scanner marked the area (one hinting fault) and
- * protects the rest; the PMD's single entry cannot be looked at without
- * resolving it: gup_test_honor_numa_fault checks that the same setup marks
- * it.
+ * with its userfaultfd; RWP takes the range. An entry cannot be looked at
+ * without resolving it: the test reads the first page of the area's twin,
+ * marked in the same scan, to see that the scan made hinting entries (one
+ * hinting fault).
  */
 TEST_F_TIMEOUT(numa_hint, rwprotect_makes_a_hinting_entry_a_marker, 120)
 {
-	size_t skip = variant->pmd ? 0 : psize(), len = self->len - skip;
-	char *range = self->area + skip;
+	size_t nr = self->len / psize();
 	struct rwp_ctx ctx;
 
-	if (!variant->pmd)
-		ASSERT_EQ(rwp_hint_faults_of_reads(self->area, psize()), 1)
-			TH_LOG("the scanner left the area unmarked: this tests nothing");
+	ASSERT_EQ(rwp_hint_faults_of_reads(self->probe, psize()), 1)
+		TH_LOG("the scanner left the area's twin unmarked: this tests nothing");
 	close(self->uffd);
 	self->uffd = -1;
 	ASSERT_EQ(rwp_open(&ctx, false), 0);
 	ASSERT_EQ(rwp_register(&ctx, self->area, self->len), 0);
-	ASSERT_EQ(rwp_protect(&ctx, range, len, true), 0);
-	EXPECT_EQ(rwp_count_protected(range, len), len / psize())
+	ASSERT_EQ(rwp_protect(&ctx, self->area, self->len, true), 0);
+	EXPECT_EQ(rwp_count_protected(self->area, self->len), nr)
 		TH_LOG("UFFDIO_RWPROTECT took a NUMA hinting entry for a marker");
-	EXPECT_EQ(range[0], PATTERN(0));
-	EXPECT_EQ(rwp_count_accessed(range, len), variant->pmd ? len / psize() : 1)
+	EXPECT_EQ(self->area[0], PATTERN(0));
+	EXPECT_EQ(rwp_count_accessed(self->area, self->len), variant->pmd ? nr : 1)
 		TH_LOG("the read of a protected page went unseen");
 	rwp_close(&ctx);
 }
