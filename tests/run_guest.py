@@ -571,7 +571,6 @@ def phase_soak(w):
     dmesg(w, outputs)
 
 
-# The tests of patches/fixes/, each program with only them (-t).
 def fixes_tests():
     """The tests of patches/fixes/, as tests/expectations' [unfixed] section
     names them: [(program, harness arguments)], a program once."""

@@ -453,12 +453,12 @@ static void pinned_fork_child(struct __test_metadata *_metadata, struct rwp_ctx 
 	close(fd);
 }
 
-/* Pinned pages of an RWP range, protected or not, forked with EVENT_FORK. */
-static void pinned_event_fork(struct __test_metadata *_metadata, bool protect)
+/* Pinned pages of an RWP range, protected or not, forked with @features. */
+static void pinned_fork(struct __test_metadata *_metadata, __u64 features, bool protect)
 {
 	size_t len = NR_PAGES * psize();
 	struct rwp_ctx ctx;
-	char *area = protected_area_features(_metadata, &ctx, len, false, UFFD_FEATURE_EVENT_FORK);
+	char *area = protected_area_features(_metadata, &ctx, len, false, features);
 
 	ASSERT_NE(area, MAP_FAILED);
 	ASSERT_FALSE(_metadata->exit_code);
@@ -469,26 +469,18 @@ static void pinned_event_fork(struct __test_metadata *_metadata, bool protect)
 
 TEST(fork_of_pinned_pages_event_fork_child)
 {
-	pinned_event_fork(_metadata, true);
+	pinned_fork(_metadata, UFFD_FEATURE_EVENT_FORK, true);
 }
 
 TEST(fork_of_unprotected_pinned_pages_event_fork_child)
 {
-	pinned_event_fork(_metadata, false);
+	pinned_fork(_metadata, UFFD_FEATURE_EVENT_FORK, false);
 }
 
 /* Without UFFD_FEATURE_EVENT_FORK the copies must come out unprotected. */
 TEST(fork_of_pinned_pages_unregistered_child)
 {
-	size_t len = NR_PAGES * psize();
-	struct rwp_ctx ctx;
-	char *area = protected_area(_metadata, &ctx, len, false);
-
-	ASSERT_NE(area, MAP_FAILED);
-	ASSERT_FALSE(_metadata->exit_code);
-	pinned_fork_child(_metadata, &ctx, area, len, psize(), true);
-	rwp_close(&ctx);
-	munmap(area, len);
+	pinned_fork(_metadata, 0, true);
 }
 
 /*
