@@ -461,42 +461,57 @@ static int wp_alternate(char *area, size_t len, size_t first)
  *
  * The evidence that this folio's own unmap ran and aborted, whatever else
  * the system reclaimed meanwhile: a redirtied lazyfree folio is made
- * swap-backed by the unmap that finds it dirty (ttu_anon_lazyfree_folio()),
- * and may be swapped out after that (redirtied_unmap_aborted());
- * a pinned one is put back on the active list by reclaim when its unmap
- * fails (shrink_folio_list(): activate_locked), and its references are
- * cleared first, so that reclaim does not activate it for them instead.
+ * swap-backed by the unmap that finds it dirty (ttu_anon_lazyfree_folio());
+ * a pinned one is activated by reclaim when its unmap fails
+ * (shrink_folio_list(): activate_locked), and its references are cleared
+ * first, so that reclaim does not activate it for them instead.
  */
+
 /*
  * Did the unmap of the redirtied lazyfree folio at addr find it dirty and
- * give up? It made the folio swap-backed; the same memory.reclaim may have
- * swapped it out since, which a lazyfree folio that was discarded instead
- * never is.
+ * give up? It made the folio swap-backed, which a lazyfree folio that was
+ * discarded instead never is (nor one the unmap never reached), and which
+ * stays set: the next pass leaves a swap-backed folio alone.
  */
-static bool redirtied_unmap_aborted(char *addr)
+static bool redirtied_unmap_aborted(char *addr, long activated)
 {
-	return rwp_folio_swapbacked(addr) == 1 || rwp_is_swapped(addr) == 1;
-}
-
-/* Did the unmap of the pinned folio at addr fail? Reclaim activated it. */
-static bool pinned_unmap_aborted(char *addr)
-{
-	return rwp_folio_active(addr) == 1;
+	return rwp_folio_swapbacked(addr) == 1;
 }
 
 /*
- * memory.reclaim of the cgroup cg until aborted(addr) says the folio's
- * unmap ran and aborted; false if it never did. One pass may not reach the
- * folio; eight passes were once not enough on arm64 under TCG.
+ * Did the unmap of the pinned folio at addr fail? Reclaim activated it
+ * (activate_locked). The folio's active flag alone does not say so
+ * afterwards: once it is on the active list, and the cgroup's inactive
+ * file list is smaller, the same pass may deactivate it again, and a pass
+ * can end either way. The cgroup's PGACTIVATE count keeps the activation:
+ * under swappiness=0 (reclaim_until_aborted()) the cgroup's reclaim scans
+ * only its file LRUs, where this lazyfree folio is the only folio.
+ */
+static bool pinned_unmap_aborted(char *addr, long activated)
+{
+	return activated > 0 || rwp_folio_active(addr) == 1;
+}
+
+/*
+ * memory.reclaim of the cgroup cg until aborted(addr, activated) says the
+ * folio's unmap ran and aborted; false if it never did. activated is the
+ * cgroup's PGACTIVATE count since the first pass (0 when memory.stat does
+ * not say). swappiness=0 keeps the cgroup's reclaim on its file LRUs: a
+ * lazyfree folio is there until an aborted unmap makes it swap-backed,
+ * and the anonymous pages the test faults in meanwhile stay out of the
+ * way. One pass may not reach the folio.
  */
 #define RECLAIM_PASSES	32
-static bool reclaim_until_aborted(const char *cg, char *addr, bool (*aborted)(char *addr))
+static bool reclaim_until_aborted(const char *cg, char *addr,
+				  bool (*aborted)(char *addr, long activated))
 {
+	long before = rwp_memcg_events("pgactivate"), now;
 	int i;
 
 	for (i = 0; i < RECLAIM_PASSES; i++) {
-		rwp_cg_write(cg, "memory.reclaim", "4M");
-		if (aborted(addr))
+		rwp_cg_write(cg, "memory.reclaim", "4M swappiness=0");
+		now = rwp_memcg_events("pgactivate");
+		if (aborted(addr, before >= 0 && now >= 0 ? now - before : 0))
 			return true;
 	}
 	return false;
