@@ -18,6 +18,7 @@
 #ifndef _LINUX_RWP_GATE_H
 #define _LINUX_RWP_GATE_H
 
+#include <linux/jump_label.h>
 #include <linux/mm_types.h>
 
 struct module;
@@ -58,6 +59,37 @@ enum rwp_gate_unmap_batch {
 };
 
 /**
+ * enum rwp_gate_recreate - a bug that review of the RWP series found,
+ *	which the mm re-creates while a provider asks for it
+ * @RWP_GATE_RECREATE_FORK_COPY: fork() treats the uffd bit as it did
+ *	before RWP: a PTE copied into a child keeps it only if the child's
+ *	VMA has uffd-wp, and an RWP entry's PAGE_NONE is copied as it is, so
+ *	the protected pages of a child registered for RWP (EVENT_FORK) lose
+ *	their bit and trap as NUMA hinting entries, unseen by RWP.
+ * @RWP_GATE_RECREATE_FAULT_AROUND: a read fault in an RWP VMA maps its
+ *	neighbours from the page cache too (uffd_disable_fault_around() before
+ *	v9): pages nobody touched show as accessed.
+ * @RWP_GATE_RECREATE_SPLIT_PROT: the split of a protected anonymous PMD
+ *	gives its PTEs the uffd bit but the VMA's protection, not PAGE_NONE:
+ *	the pages look protected and are read without a fault.
+ * @RWP_GATE_RECREATE_PAGEMAP_HOLE: PAGEMAP_SCAN reports a range that has
+ *	no page table as written in every VMA, as it did before the series,
+ *	while an empty PTE outside uffd-wp is reported as nothing.
+ * @RWP_GATE_NR_RECREATES: the number of bugs.
+ *
+ * Each is a bug that tests of RWP should be seen to catch. The stock mm
+ * has none of them; the sites test a static key each, so a kernel without
+ * a provider that asks for one pays a patched-out branch.
+ */
+enum rwp_gate_recreate {
+	RWP_GATE_RECREATE_FORK_COPY,
+	RWP_GATE_RECREATE_FAULT_AROUND,
+	RWP_GATE_RECREATE_SPLIT_PROT,
+	RWP_GATE_RECREATE_PAGEMAP_HOLE,
+	RWP_GATE_NR_RECREATES,
+};
+
+/**
  * struct rwp_gate_ops - a provider of the userfaultfd protection gates
  * @owner: the module whose code the entries are, or NULL if built in.
  *	Should that module be unloaded with its provider still registered,
@@ -76,6 +108,9 @@ enum rwp_gate_unmap_batch {
  * @unmap_batch: how may try_to_unmap_one() batch the PTEs of a large folio
  *	in a VMA with @vma_flags? Called from the rmap walk: the folio lock,
  *	the anon_vma or i_mmap lock and the PTE lock are held.
+ * @recreates: the bugs of enum rwp_gate_recreate the mm re-creates while
+ *	the provider is registered, BIT(RWP_GATE_RECREATE_*) each; 0 for a
+ *	provider that only decides the gates.
  *
  * Each entry decides on a snapshot of the VMA's flags that the gate took
  * once, under the locks its caller holds; a provider never sees the VMA.
@@ -92,6 +127,7 @@ struct rwp_gate_ops {
 	bool (*collapse_refused)(vma_flags_t vma_flags);
 	bool (*retract_refused)(vma_flags_t vma_flags);
 	enum rwp_gate_unmap_batch (*unmap_batch)(vma_flags_t vma_flags);
+	unsigned long recreates;
 };
 
 #ifdef CONFIG_RWP_GATE
@@ -107,6 +143,19 @@ enum rwp_gate_unmap_batch rwp_gate_stock_unmap_batch(vma_flags_t vma_flags);
 
 int rwp_gate_register(const struct rwp_gate_ops *ops);
 void rwp_gate_unregister(const struct rwp_gate_ops *ops);
+
+extern struct static_key_false rwp_gate_recreating[RWP_GATE_NR_RECREATES];
+
+/* Is the mm to re-create @bug? For the sites that have it. */
+static __always_inline bool rwp_gate_recreates(enum rwp_gate_recreate bug)
+{
+	return static_branch_unlikely(&rwp_gate_recreating[bug]);
+}
+#else
+static __always_inline bool rwp_gate_recreates(enum rwp_gate_recreate bug)
+{
+	return false;
+}
 #endif
 
 #endif /* _LINUX_RWP_GATE_H */
