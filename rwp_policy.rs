@@ -3,12 +3,14 @@
 //! The policies the gates can decide under, and the module parameters that choose one.
 //!
 //! Three are for users: the 7.3 decisions and two historical ones. The others are mutants for
-//! the tests: each flips or drops one input of one decision, so that a test suite can show which
-//! of its tests notice. They are chosen with a parameter of their own, `mutant=`, and are not
-//! offered where `policy=` lists its values.
+//! the tests: each flips or drops one input of one decision, or decides as 7.3 does and has the
+//! mm re-create a bug that review of the RWP series found outside the gates ([`Recreates`]), so
+//! that a test suite can show which of its tests notice. They are chosen with a parameter of
+//! their own, `mutant=`, and are not offered where `policy=` lists its values.
 
 use kernel::{
     fmt,
+    mm::rwp_gate::Recreates,
     module_param::ModuleParam,
     prelude::*,
     str::BStr, //
@@ -17,11 +19,15 @@ use kernel::{
 /// Declares the policies from one table: the [`Policy`] enum, its lists and names, the
 /// [`Policy::dispatch`] that instantiates code per policy, and the `policies` and `mutants`
 /// modinfo lines the scripts read (`modinfo -F mutants rwp.ko`). A policy is its variant, the
-/// name `insmod` takes, and its documentation; nothing else names them all.
+/// name `insmod` takes, its documentation and, for a mutant that re-creates a bug outside the
+/// gates, `recreating` the bug; nothing else names them all.
 macro_rules! policies {
     (
         users { $($(#[doc = $udoc:literal])* $user:ident = $uname:literal,)* }
-        mutants { $($(#[doc = $mdoc:literal])* $mutant:ident = $mname:literal,)* }
+        mutants {
+            $($(#[doc = $mdoc:literal])* $mutant:ident = $mname:literal
+              $(recreating $bug:ident)?,)*
+        }
     ) => {
         /// The decisions the gates make.
         #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -44,6 +50,14 @@ macro_rules! policies {
                 match self {
                     $(Self::$user => $uname,)*
                     $(Self::$mutant => $mname,)*
+                }
+            }
+
+            /// The bugs outside the gates the mm re-creates under this policy.
+            pub(crate) const fn recreates(self) -> Recreates {
+                match self {
+                    $(Self::$mutant => Recreates::NONE $(.with(Recreates::$bug))?,)*
+                    _ => Recreates::NONE,
                 }
             }
 
@@ -133,6 +147,23 @@ policies! {
         /// `userfaultfd_protected()`), so a MISSING- or MINOR-registered VMA, which has no
         /// per-PTE state to lose, is never collapsed or retracted.
         ArmedRefused = "armed-refused",
+        /// Fork as before RWP (copy_pte_range()'s RWP cases missing): a child's PTE keeps the
+        /// uffd bit only in a uffd-wp VMA, and an RWP entry's `PAGE_NONE` is copied as it is, so
+        /// a child registered for RWP (`UFFD_FEATURE_EVENT_FORK`) loses its protected pages'
+        /// marks, which then trap as NUMA hinting entries that RWP never hears of.
+        ForkPreRwp = "fork-pre-rwp" recreating FORK_COPY,
+        /// Read fault-around on an RWP VMA (fixed in v9: "pre-faulted neighbours polluted
+        /// `PAGE_IS_ACCESSED`"): a fault maps the neighbours it finds in the page cache, which
+        /// then show as accessed though nobody touched them.
+        FaultAround = "fault-around" recreating FAULT_AROUND,
+        /// The split of a protected anonymous THP gives its PTEs the uffd bit and the VMA's
+        /// protection instead of `PAGE_NONE`: the anonymous counterpart of the documented loss
+        /// on a file THP's split (v7's cover letter), which unlike that one is not allowed.
+        SplitUnprotects = "split-unprotects" recreating SPLIT_PROT,
+        /// `PAGEMAP_SCAN` reports a range without a page table (a PMD hole) as written in
+        /// every VMA, while it reports an empty PTE as nothing outside uffd-wp: the `PMD holes`
+        /// bug fixed alongside the series.
+        PagemapHoleWritten = "pagemap-hole-written" recreating PAGEMAP_HOLE,
     }
 }
 

@@ -25,6 +25,7 @@ use kernel::{
         Gates,
         GupFlags,
         GupSite,
+        Recreates,
         Registration,
         UnmapBatch,
         VmaFlags, //
@@ -55,6 +56,8 @@ impl<const P: u8, const COUNT: bool> PolicyGates<P, COUNT> {
 
 impl<const P: u8, const COUNT: bool> Gates for PolicyGates<P, COUNT> {
     type OwnerModule = crate::RwpModule;
+
+    const RECREATES: Recreates = Self::POLICY.recreates();
 
     fn gup_can_follow_protnone(vma: VmaFlags, gup: GupFlags, site: GupSite) -> bool {
         let follow = rwp_gup::can_follow_protnone(Self::POLICY, vma, gup);
