@@ -379,7 +379,9 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 		TH_LOG("the %s VMA's page table was retracted", wp ? "uffd-wp" : "RWP");
 	/* uffd-wp: every page still write-protected; RWP: one page accessed. */
 	EXPECT_EQ(wp ? rwp_count_protected(env->area, env->hpage) :
-		  rwp_count_accessed(env->area, env->hpage), wp ? (long)nr : 1);
+		  rwp_count_accessed(env->area, env->hpage), wp ? (long)nr : 1)
+		TH_LOG("%s", wp ? "a read dropped write protection" :
+		       "one read left more pages than its own accessed");
 	EXPECT_TRUE(intact(env->area, env->hpage));
 	if (uffd > 0)
 		close(uffd);
@@ -580,7 +582,8 @@ TEST_F_TIMEOUT(collapse, shmem_khugepaged_daemon, 180)
 	EXPECT_EQ(FORCE_READ(self->env.area[0]), PATTERN(0));
 	EXPECT_TRUE(check_huge_shmem(self->env.area, self->env.hpage, 0, self->env.hpage))
 		TH_LOG("khugepaged made the RWP VMA PMD-mapped");
-	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage), 1);
+	EXPECT_EQ(rwp_count_accessed(self->env.area, self->env.hpage), 1)
+		TH_LOG("one read left more pages than its own accessed");
 	EXPECT_TRUE(intact(self->env.area, self->env.hpage));
 }
 

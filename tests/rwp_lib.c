@@ -311,6 +311,11 @@ long rwp_count_protected(void *addr, size_t len)
 
 long rwp_count_accessed(void *addr, size_t len)
 {
+	return rwp_count_scanned(addr, len, PAGE_IS_ACCESSED);
+}
+
+long rwp_count_scanned(void *addr, size_t len, __u64 category)
+{
 	struct page_region regions[64];
 	struct pm_scan_arg arg = {
 		.size = sizeof(arg),
@@ -318,8 +323,8 @@ long rwp_count_accessed(void *addr, size_t len)
 		.end = (uintptr_t)addr + len,
 		.vec = (uintptr_t)regions,
 		.vec_len = 64,
-		.category_mask = PAGE_IS_ACCESSED,
-		.return_mask = PAGE_IS_ACCESSED,
+		.category_mask = category,
+		.return_mask = category,
 	};
 	long n = 0, ret, i;
 

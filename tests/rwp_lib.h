@@ -114,6 +114,8 @@ unsigned long rwp_remap_count(struct rwp_ctx *ctx);
 int rwp_is_protected(void *addr);
 long rwp_count_protected(void *addr, size_t len);
 long rwp_count_accessed(void *addr, size_t len);
+/* Pages of [addr, addr + len) PAGEMAP_SCAN puts in every one of category's (PAGE_IS_*). */
+long rwp_count_scanned(void *addr, size_t len, __u64 category);
 /* Is the page mapped at addr the shared zero page (KPF_ZERO_PAGE)? -1 on error. */
 int rwp_is_zero_page(void *addr);
 /* The /proc/kpageflags of the page mapped at addr: 0, or -1 if none is mapped. */

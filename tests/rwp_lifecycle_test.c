@@ -797,6 +797,47 @@ TEST(split_of_an_unprotected_thp_in_an_rwp_range)
 }
 
 /*
+ * A protected THP mapped by its PMD, split (__split_huge_pmd_locked()) by
+ * an operation on its last page: a munmap, or the unprotect of that page
+ * alone. Every other PTE keeps the uffd bit and PAGE_NONE, so a read of
+ * one still faults, is resolved and shows as accessed. A PTE with the bit
+ * and the VMA's protection would look protected and be read unseen.
+ */
+static void protected_thp_split(struct __test_metadata *_metadata, bool unmap)
+{
+	size_t len = read_pmd_pagesize(), nr, rest;
+	struct rwp_ctx ctx;
+	char *area, *last;
+
+	ASSERT_NE(len, 0);
+	nr = len / psize();
+	rest = len - psize();
+	area = rwp_aligned(_metadata, &ctx, len, true, 0, RWP_PROTECTED);
+	ASSERT_TRUE(check_huge_anon(area, len, 1, len))
+		TH_LOG("the range is not mapped by a PMD: this is no PMD test");
+	last = area + rest;
+
+	ASSERT_EQ(unmap ? munmap(last, psize()) : rwp_protect(&ctx, last, psize(), false), 0);
+	EXPECT_EQ(rwp_count_protected(area, rest), nr - 1)
+		TH_LOG("the split dropped the protection of a PTE");
+	EXPECT_EQ(area[psize()], PATTERN(1));
+	EXPECT_EQ(rwp_count_accessed(area, rest), 1)
+		TH_LOG("the read of a protected PTE went through without a fault");
+	rwp_close(&ctx);
+	munmap(area, unmap ? rest : len);
+}
+
+TEST(split_by_munmap_keeps_a_protected_thp_trapping)
+{
+	protected_thp_split(_metadata, true);
+}
+
+TEST(split_by_unprotect_keeps_a_protected_thp_trapping)
+{
+	protected_thp_split(_metadata, false);
+}
+
+/*
  * With UFFD_FEATURE_EVENT_REMAP the moved range stays registered and its
  * entries move with their protection: PTEs, and a PMD-mapped THP by its
  * PMD (move_huge_pmd()). A read GUP of the moved range must be reported.
@@ -1345,6 +1386,74 @@ TEST(rwprotect_of_a_shmem_thp_leaves_no_page_accessible)
 		       accessible);
 	EXPECT_EQ(area[0], PATTERN(0));
 	EXPECT_EQ(area[len - 1], PATTERN(nr - 1));
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+/*
+ * A read fault in a shmem range registered for RWP maps its own page only.
+ * Fault-around would map the neighbours it finds in the page cache too,
+ * and PAGEMAP_SCAN would report them accessed though nothing touched them:
+ * "each page must be populated by its own fault" (userfaultfd_k.h,
+ * uffd_disable_fault_around(); fault-around was disabled on RWP VMAs in v9
+ * of the series).
+ */
+TEST(a_read_fault_maps_only_its_own_page)
+{
+	size_t len = 64 * psize(), nr = len / psize(), i, mapped = 0;
+	int fd = memfd_create("rwp-fault-around", MFD_CLOEXEC);
+	struct rwp_ctx ctx;
+	char *area;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, len), 0);
+	area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(area, MAP_FAILED);
+	/* Every page in the page cache, none mapped here. */
+	fill(area, len);
+	ASSERT_EQ(madvise(area, len, MADV_DONTNEED), 0);
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
+
+	ASSERT_EQ(area[nr / 2 * psize()], PATTERN(nr / 2));
+	for (i = 0; i < nr; i++)
+		mapped += pagemap_is_populated(rwp_pagemap_fd(), area + i * psize());
+	EXPECT_EQ(mapped, 1)
+		TH_LOG("one read fault mapped %zu pages: fault-around on an RWP VMA", mapped);
+	EXPECT_EQ(rwp_count_accessed(area, len), 1);
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+/*
+ * PAGEMAP_SCAN reports a range that has no page table as it reports an
+ * empty PTE: outside uffd-wp, as not written. PAGE_IS_WRITTEN is uffd-wp's
+ * ("written to from the time it was write protected", pagemap.rst), and an
+ * RWP range is never write-protected. The report of such PMD holes was
+ * fixed alongside the series.
+ */
+TEST(pagemap_scan_reports_a_hole_as_an_empty_pte)
+{
+	size_t len = read_pmd_pagesize();
+	struct rwp_ctx ctx;
+	char *area;
+
+	ASSERT_NE(len, 0);
+	/* Nothing touched: no page table under the PMD-aligned range. */
+	area = aligned_mmap(len, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_EQ(madvise(area, len, MADV_NOHUGEPAGE), 0);
+	ASSERT_EQ(rwp_open(&ctx, false), 0);
+	ASSERT_EQ(rwp_register(&ctx, area, len), 0);
+
+	EXPECT_EQ(rwp_count_scanned(area, len, PAGE_IS_WRITTEN), 0)
+		TH_LOG("PAGEMAP_SCAN reports a hole without a page table as written");
+	/* One page mapped: the page table is there, its other PTEs empty. */
+	area[0] = 1;
+	EXPECT_EQ(rwp_count_scanned(area, len, PAGE_IS_WRITTEN), 0);
+	EXPECT_EQ(rwp_count_scanned(area, len, PAGE_IS_PRESENT), 1);
+	EXPECT_EQ(rwp_count_accessed(area, len), 1);
 	rwp_close(&ctx);
 	munmap(area, len);
 }

@@ -98,8 +98,8 @@ again:
 	return true;
 }
 
-/* PAGEMAP_SCAN's PAGE_IS_ACCESSED, per page; false on error. */
-static bool scan_accessed(int r, bool *acc)
+/* PAGEMAP_SCAN's PAGE_IS_ACCESSED and PAGE_IS_WRITTEN, per page; false on error. */
+static bool scan_categories(int r, bool *acc, bool *written)
 {
 	struct page_region regions[64];
 	struct pm_scan_arg arg = {
@@ -108,20 +108,26 @@ static bool scan_accessed(int r, bool *acc)
 		.end = (unsigned long)run.base[r] + range_len(r),
 		.vec = (unsigned long)regions,
 		.vec_len = 64,
-		.category_mask = PAGE_IS_ACCESSED,
-		.return_mask = PAGE_IS_ACCESSED,
+		.category_anyof_mask = PAGE_IS_ACCESSED | PAGE_IS_WRITTEN,
+		.return_mask = PAGE_IS_ACCESSED | PAGE_IS_WRITTEN,
 	};
 	unsigned long a;
+	size_t i;
 	long ret, k;
 
 	memset(acc, 0, rwp_range_pages(r) * sizeof(*acc));
+	memset(written, 0, rwp_range_pages(r) * sizeof(*written));
 	while (arg.start < arg.end) {
 		ret = ioctl(rwp_pagemap_fd(), PAGEMAP_SCAN, &arg);
 		if (ret < 0)
 			return false;
-		for (k = 0; k < ret; k++)
-			for (a = regions[k].start; a < regions[k].end; a += ps())
-				acc[(a - (unsigned long)run.base[r]) / ps()] = true;
+		for (k = 0; k < ret; k++) {
+			for (a = regions[k].start; a < regions[k].end; a += ps()) {
+				i = (a - (unsigned long)run.base[r]) / ps();
+				acc[i] = regions[k].categories & PAGE_IS_ACCESSED;
+				written[i] = regions[k].categories & PAGE_IS_WRITTEN;
+			}
+		}
 		if (arg.walk_end >= arg.end || ret < (long)arg.vec_len)
 			break;
 		arg.start = arg.walk_end;
@@ -145,7 +151,7 @@ const char *allowed_names(unsigned int allow, char *buf, size_t len)
 void check_all(void)
 {
 	unsigned char outs[rwp_max_range_pages()];
-	bool acc[rwp_max_range_pages()];
+	bool acc[rwp_max_range_pages()], written[rwp_max_range_pages()];
 	char names[64];
 	int r, shown = 0;
 	size_t i;
@@ -153,7 +159,7 @@ void check_all(void)
 	for (r = 0; r < NR_RANGES; r++) {
 		struct rwp_range_model *rm = &run.m.r[r];
 
-		if (!observe(r, outs, NULL) || (!rm->wp && !scan_accessed(r, acc))) {
+		if (!observe(r, outs, NULL) || (!rm->wp && !scan_categories(r, acc, written))) {
 			broken("cannot read pagemap of %s: %s", rwp_range_names[r],
 			       strerror(errno));
 			return;
@@ -174,6 +180,16 @@ void check_all(void)
 				fail("%s page %zu: pagemap: %s, PAGEMAP_SCAN: %saccessed; ",
 				     rwp_range_names[r], i, out_name(outs[i]),
 				     acc[i] ? "" : "not ");
+			/*
+			 * doc (pagemap.rst): PAGE_IS_WRITTEN: "Page has been
+			 * written to from the time it was write protected": a
+			 * VMA without uffd-wp has no page written, mapped or
+			 * not, whether a PTE or a whole page table is missing.
+			 */
+			if (!rm->wp && written[i] && shown++ < 4)
+				fail("%s page %zu: pagemap: %s, PAGEMAP_SCAN: %s; ",
+				     rwp_range_names[r], i, out_name(outs[i]),
+				     "written, without uffd-wp");
 			if (!model_adopt(&run.m, r, i, outs[i]) && shown++ < 4)
 				fail("%s page %zu: kernel shows %s, model allows %s; ",
 				     rwp_range_names[r], i, out_name(outs[i]),
