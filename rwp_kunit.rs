@@ -19,7 +19,6 @@ mod tests {
         mm::rwp_gate::{
             GupFlags,
             GupSite,
-            Recreates,
             Stock,
             UnmapBatch,
             VmaFlags, //
@@ -218,29 +217,6 @@ mod tests {
                 (policy.name(), policy_says)
             );
         }
-    }
-
-    #[test]
-    fn each_recreated_bug_has_one_mutant() {
-        // A user's policy re-creates nothing; a mutant at most one bug, each bug by one mutant.
-        for &policy in Policy::USER {
-            assert_eq!(
-                (policy.name(), policy.recreates()),
-                (policy.name(), Recreates::NONE)
-            );
-        }
-        for bug in Recreates::ALL {
-            let by = Policy::MUTANTS
-                .iter()
-                .filter(|p| p.recreates() == bug)
-                .count();
-            assert_eq!((bug, by), (bug, 1));
-        }
-        let recreating = Policy::MUTANTS
-            .iter()
-            .filter(|p| p.recreates() != Recreates::NONE)
-            .count();
-        assert_eq!(recreating, Recreates::ALL.len());
     }
 
     #[test]

@@ -167,6 +167,34 @@ policies! {
     }
 }
 
+// Each bug the kernel can re-create is one mutant's, so that every one is tried; a user's policy
+// re-creates none.
+const _: () = {
+    let mut b = 0;
+    while b < Recreates::ALL.len() {
+        let bug = Recreates::ALL[b];
+        let mut mutants = 0;
+        let mut i = 0;
+        while i < Policy::MUTANTS.len() {
+            let has = Policy::MUTANTS[i].recreates();
+            if has.contains(bug) && bug.contains(has) {
+                mutants += 1;
+            }
+            i += 1;
+        }
+        assert!(
+            mutants == 1,
+            "a bug the kernel can re-create needs exactly one mutant"
+        );
+        b += 1;
+    }
+    let mut u = 0;
+    while u < Policy::USER.len() {
+        assert!(Recreates::NONE.contains(Policy::USER[u].recreates()));
+        u += 1;
+    }
+};
+
 impl Policy {
     /// The policy whose discriminant is `d`.
     pub(crate) const fn from_discriminant(d: u8) -> Option<Self> {

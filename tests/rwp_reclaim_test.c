@@ -471,11 +471,12 @@ static int wp_alternate(char *area, size_t len, size_t first)
  * Did the unmap of the redirtied lazyfree folio at addr find it dirty and
  * give up? It made the folio swap-backed, which a lazyfree folio that was
  * discarded instead never is (nor one the unmap never reached), and which
- * stays set: the next pass leaves a swap-backed folio alone.
+ * stays set (the cgroup's next pass leaves a swap-backed folio alone; the
+ * system's reclaim may swap it out, which a discarded one never is).
  */
-static bool redirtied_unmap_aborted(char *addr, long activated)
+static bool redirtied_unmap_aborted(char *addr, bool activated)
 {
-	return rwp_folio_swapbacked(addr) == 1;
+	return rwp_folio_swapbacked(addr) == 1 || rwp_is_swapped(addr) == 1;
 }
 
 /*
@@ -487,23 +488,25 @@ static bool redirtied_unmap_aborted(char *addr, long activated)
  * under swappiness=0 (reclaim_until_aborted()) the cgroup's reclaim scans
  * only its file LRUs, where this lazyfree folio is the only folio.
  */
-static bool pinned_unmap_aborted(char *addr, long activated)
+static bool pinned_unmap_aborted(char *addr, bool activated)
 {
-	return activated > 0 || rwp_folio_active(addr) == 1;
+	return activated || rwp_folio_active(addr) == 1;
 }
 
 /*
  * memory.reclaim of the cgroup cg until aborted(addr, activated) says the
- * folio's unmap ran and aborted; false if it never did. activated is the
- * cgroup's PGACTIVATE count since the first pass (0 when memory.stat does
- * not say). swappiness=0 keeps the cgroup's reclaim on its file LRUs: a
+ * folio of len bytes at addr had its unmap run and abort; false if it
+ * never did. activated: the cgroup's PGACTIVATE count grew by the folio's
+ * pages since the first pass (activate_locked counts a folio's pages;
+ * false when memory.stat does not say). swappiness=0 keeps the cgroup's
+ * reclaim on its file LRUs: a
  * lazyfree folio is there until an aborted unmap makes it swap-backed,
  * and the anonymous pages the test faults in meanwhile stay out of the
  * way. One pass may not reach the folio.
  */
 #define RECLAIM_PASSES	32
-static bool reclaim_until_aborted(const char *cg, char *addr,
-				  bool (*aborted)(char *addr, long activated))
+static bool reclaim_until_aborted(const char *cg, char *addr, size_t len,
+				  bool (*aborted)(char *addr, bool activated))
 {
 	long before = rwp_memcg_events("pgactivate"), now;
 	int i;
@@ -511,7 +514,7 @@ static bool reclaim_until_aborted(const char *cg, char *addr,
 	for (i = 0; i < RECLAIM_PASSES; i++) {
 		rwp_cg_write(cg, "memory.reclaim", "4M swappiness=0");
 		now = rwp_memcg_events("pgactivate");
-		if (aborted(addr, before >= 0 && now >= 0 ? now - before : 0))
+		if (aborted(addr, before >= 0 && now - before >= (long)(len / psize())))
 			return true;
 	}
 	return false;
@@ -569,7 +572,7 @@ static void lazyfree_mixed_lru(struct __test_metadata *_metadata,
 		TH_LOG("the folio is active already: activation would prove nothing");
 
 	rwp_gates_mark();
-	aborted = reclaim_until_aborted(cg, env->area, redirty ? redirtied_unmap_aborted :
+	aborted = reclaim_until_aborted(cg, env->area, env->len, redirty ? redirtied_unmap_aborted :
 					pinned_unmap_aborted);
 	EXPECT_TRUE(aborted)
 		TH_LOG("this folio's unmap never ran and aborted: no restore to check");
@@ -660,7 +663,8 @@ TEST_F_TIMEOUT(reclaim, lazyfree_restore_keeps_write_bits, 120)
 			TH_LOG("clear_refs left page %zu soft-dirty: this test shows nothing", i);
 
 	rwp_gates_mark();
-	aborted = reclaim_until_aborted(cg, self->env.area, redirtied_unmap_aborted);
+	aborted = reclaim_until_aborted(cg, self->env.area, self->env.len,
+					redirtied_unmap_aborted);
 	EXPECT_TRUE(aborted)
 		TH_LOG("this folio's unmap never ran and aborted: no restore to check");
 	EXPECT_GATE_CONSULTED(GATE_UNMAP);

@@ -14,6 +14,10 @@
  * another policy and to compare that policy with the stock one. This can
  * switch off the protection the gates exist for, so it is a debugging
  * facility (CONFIG_RWP_GATE, under DEBUG_KERNEL).
+ *
+ * A provider written for tests may also ask the mm to re-create bugs that
+ * review of RWP found elsewhere (enum rwp_gate_recreate), at the sites
+ * that had them, for as long as it is registered.
  */
 #ifndef _LINUX_RWP_GATE_H
 #define _LINUX_RWP_GATE_H
@@ -61,11 +65,14 @@ enum rwp_gate_unmap_batch {
 /**
  * enum rwp_gate_recreate - a bug that review of the RWP series found,
  *	which the mm re-creates while a provider asks for it
- * @RWP_GATE_RECREATE_FORK_COPY: fork() treats the uffd bit as it did
- *	before RWP: a PTE copied into a child keeps it only if the child's
- *	VMA has uffd-wp, and an RWP entry's PAGE_NONE is copied as it is, so
- *	the protected pages of a child registered for RWP (EVENT_FORK) lose
- *	their bit and trap as NUMA hinting entries, unseen by RWP.
+ * @RWP_GATE_RECREATE_FORK_COPY: fork()'s copy of a page table
+ *	(copy_pte_range(): present, swap and migration entries, and the copy
+ *	of a pinned page) treats the uffd bit as it did before RWP: a PTE
+ *	copied into a child keeps it only if the child's VMA has uffd-wp, and
+ *	an RWP entry's PAGE_NONE is copied as it is, so the protected pages
+ *	of a child registered for RWP (EVENT_FORK) lose their bit and trap as
+ *	NUMA hinting entries, unseen by RWP. A THP's or hugetlb page's copy
+ *	is as in 7.3.
  * @RWP_GATE_RECREATE_FAULT_AROUND: a read fault in an RWP VMA maps its
  *	neighbours from the page cache too (uffd_disable_fault_around() before
  *	v9): pages nobody touched show as accessed.
@@ -144,9 +151,14 @@ enum rwp_gate_unmap_batch rwp_gate_stock_unmap_batch(vma_flags_t vma_flags);
 int rwp_gate_register(const struct rwp_gate_ops *ops);
 void rwp_gate_unregister(const struct rwp_gate_ops *ops);
 
+/* For the sites of enum rwp_gate_recreate, built in: not exported. */
 extern struct static_key_false rwp_gate_recreating[RWP_GATE_NR_RECREATES];
 
-/* Is the mm to re-create @bug? For the sites that have it. */
+/*
+ * Is the mm to re-create @bug? An operation that races with the
+ * registration of the provider may see the old answer at one site and the
+ * new one at the next: a test registers its provider first.
+ */
 static __always_inline bool rwp_gate_recreates(enum rwp_gate_recreate bug)
 {
 	return static_branch_unlikely(&rwp_gate_recreating[bug]);
