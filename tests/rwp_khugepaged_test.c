@@ -51,6 +51,13 @@ static bool intact(const char *area, size_t len)
 	return true;
 }
 
+/*
+ * A collapse allocates a THP, which may compact memory first: late in a
+ * long run under TCG, one anon_madv_collapse went past the harness's
+ * default 30 s.
+ */
+#define COLLAPSE_TIMEOUT	120
+
 struct collapse_env {
 	struct rwp_ctx ctx;
 	size_t hpage;
@@ -123,7 +130,7 @@ static void anon_check(struct __test_metadata *_metadata,
 	EXPECT_TRUE(intact(env->area, env->hpage));
 }
 
-TEST_F(collapse, anon_madv_collapse)
+TEST_F_TIMEOUT(collapse, anon_madv_collapse, COLLAPSE_TIMEOUT)
 {
 	anon_setup(_metadata, &self->env);
 	/* Positive control: the same kind of range, unregistered, collapses. */
@@ -308,12 +315,12 @@ static void shmem_pte_mapped_collapse(struct __test_metadata *_metadata,
 		close(fd);
 }
 
-TEST_F(collapse, shmem_pte_mapped_thp)
+TEST_F_TIMEOUT(collapse, shmem_pte_mapped_thp, COLLAPSE_TIMEOUT)
 {
 	shmem_pte_mapped_collapse(_metadata, &self->env, false);
 }
 
-TEST_F(collapse, shmem_pte_mapped_thp_uffd_wp)
+TEST_F_TIMEOUT(collapse, shmem_pte_mapped_thp_uffd_wp, COLLAPSE_TIMEOUT)
 {
 	shmem_pte_mapped_collapse(_metadata, &self->env, true);
 }
@@ -387,12 +394,12 @@ static void shmem_retract(struct __test_metadata *_metadata, struct collapse_env
 		close(uffd);
 }
 
-TEST_F(collapse, shmem_retract_page_table)
+TEST_F_TIMEOUT(collapse, shmem_retract_page_table, COLLAPSE_TIMEOUT)
 {
 	shmem_retract(_metadata, &self->env, false);
 }
 
-TEST_F(collapse, shmem_retract_page_table_uffd_wp)
+TEST_F_TIMEOUT(collapse, shmem_retract_page_table_uffd_wp, COLLAPSE_TIMEOUT)
 {
 	shmem_retract(_metadata, &self->env, true);
 }
@@ -447,12 +454,12 @@ static void shmem_pte_mapped_collapse_armed(struct __test_metadata *_metadata,
 	close(fd);
 }
 
-TEST_F(collapse, shmem_pte_mapped_thp_uffd_missing)
+TEST_F_TIMEOUT(collapse, shmem_pte_mapped_thp_uffd_missing, COLLAPSE_TIMEOUT)
 {
 	shmem_pte_mapped_collapse_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MISSING);
 }
 
-TEST_F(collapse, shmem_pte_mapped_thp_uffd_minor)
+TEST_F_TIMEOUT(collapse, shmem_pte_mapped_thp_uffd_minor, COLLAPSE_TIMEOUT)
 {
 	shmem_pte_mapped_collapse_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MINOR);
 }
@@ -521,12 +528,12 @@ static void shmem_retract_armed(struct __test_metadata *_metadata, struct collap
 	EXPECT_TRUE(intact(env->area, env->hpage));
 }
 
-TEST_F(collapse, shmem_retract_page_table_uffd_missing)
+TEST_F_TIMEOUT(collapse, shmem_retract_page_table_uffd_missing, COLLAPSE_TIMEOUT)
 {
 	shmem_retract_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MISSING);
 }
 
-TEST_F(collapse, shmem_retract_page_table_uffd_minor)
+TEST_F_TIMEOUT(collapse, shmem_retract_page_table_uffd_minor, COLLAPSE_TIMEOUT)
 {
 	shmem_retract_armed(_metadata, &self->env, UFFDIO_REGISTER_MODE_MINOR);
 }
