@@ -608,6 +608,25 @@ void rule_unregister(struct rwp_model *m, int r)
 	}
 }
 
+void rule_reopen(struct rwp_model *m, const struct rwp_mode *mode)
+{
+	int r;
+
+	/*
+	 * doc: "When the userfaultfd is closed or the range is unregistered,
+	 * all PROT_NONE PTEs are automatically restored": the old context's
+	 * ranges lose their protection (rule_unregister()), and the new
+	 * context's features are the ones UFFDIO_API negotiated for it. The
+	 * uffd-wp range keeps its own context.
+	 */
+	for (r = 0; r < NR_RANGES; r++)
+		if (!m->r[r].wp)
+			rule_unregister(m, r);
+	m->sync = mode->sync;
+	m->event_fork = mode->event_fork;
+	m->event_remap = mode->event_remap;
+}
+
 void rule_set_mode(struct rwp_model *m, bool sync)
 {
 	/*

@@ -61,7 +61,7 @@ struct rwp_range_model {
 	struct rwp_page *pages;
 };
 
-/* The features of a run's RWP context (a seed picks them). */
+/* The features of a run's RWP context (a seed picks them, a reopen draws new ones). */
 struct rwp_mode {
 	bool sync;		/* UFFD_FEATURE_RWP_ASYNC off */
 	bool event_fork;	/* UFFD_FEATURE_EVENT_FORK */
@@ -123,6 +123,7 @@ void rule_migrate(struct rwp_model *m, int r);
 /* NUMA balancing's scanner marked the accessible present pages for hinting faults. */
 void rule_numa_scan(struct rwp_model *m);
 void rule_unregister(struct rwp_model *m, int r);
+void rule_reopen(struct rwp_model *m, const struct rwp_mode *mode);
 void rule_set_mode(struct rwp_model *m, bool sync);
 /* The fork child's view of a page (no registration without EVENT_FORK). */
 unsigned int rule_fork_child(const struct rwp_model *m, int r, size_t i);

@@ -56,6 +56,36 @@ int do_register(int r)
 	return ioctl(r == R_SHMEM_WP ? run.wp_uffd : run.uffd, UFFDIO_REGISTER, &reg);
 }
 
+static int open_rwp_uffd(const struct rwp_mode *mode)
+{
+	run.uffd = open_uffd(UFFD_FEATURE_RWP | (mode->sync ? 0 : UFFD_FEATURE_RWP_ASYNC) |
+			     (mode->event_fork ? UFFD_FEATURE_EVENT_FORK : 0) |
+			     (mode->event_remap ? UFFD_FEATURE_EVENT_REMAP : 0));
+	return run.uffd < 0 ? -1 : 0;
+}
+
+static int start_handler(void)
+{
+	if (pthread_create(&run.handler, NULL, handler, NULL))
+		return -1;
+	run.handler_running = true;
+	return 0;
+}
+
+static void stop_handler(void)
+{
+	char c;
+
+	if (!run.handler_running)
+		return;
+	if (write(run.stop[1], "x", 1) == 1)
+		pthread_join(run.handler, NULL);
+	run.handler_running = false;
+	/* Take the byte back: the next handler must not stop at once. */
+	if (read(run.stop[0], &c, 1) != 1)
+		fail("the handler's stop pipe: %s; ", strerror(errno));
+}
+
 static int setup(const struct rwp_mode *mode)
 {
 	int r;
@@ -95,9 +125,7 @@ static int setup(const struct rwp_mode *mode)
 	/* Best effort: a PMD THP for the anon THP range (observed, not assumed). */
 	madvise(run.base[R_ANONTHP], hpage(), MADV_COLLAPSE);
 
-	run.uffd = open_uffd(UFFD_FEATURE_RWP | (mode->sync ? 0 : UFFD_FEATURE_RWP_ASYNC) |
-			     (mode->event_fork ? UFFD_FEATURE_EVENT_FORK : 0) |
-			     (mode->event_remap ? UFFD_FEATURE_EVENT_REMAP : 0));
+	open_rwp_uffd(mode);
 	run.wp_uffd = open_uffd(UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
 	if (run.uffd < 0 || run.wp_uffd < 0) {
 		fail("UFFDIO_API: %s", strerror(errno));
@@ -109,11 +137,10 @@ static int setup(const struct rwp_mode *mode)
 			return -1;
 		}
 	}
-	if (pipe(run.stop) || pthread_create(&run.handler, NULL, handler, NULL)) {
+	if (pipe(run.stop) || start_handler()) {
 		fail("no handler thread");
 		return -1;
 	}
-	run.handler_running = true;
 	if (run.env->dio_dir) {
 		char path[256];
 
@@ -128,6 +155,39 @@ static int setup(const struct rwp_mode *mode)
 err:
 	fail("cannot map %s: %s", rwp_range_names[r], strerror(errno));
 	return -1;
+}
+
+/*
+ * A VMM that hands its memory to a new userfaultfd (a new monitor, or one
+ * that wants other features) closes the old one: the RWP ranges are
+ * unregistered with it and registered with the new context, whose features
+ * the op's arg draws. Runs thereby meet every mode, not only the seed's.
+ */
+static void op_reopen(unsigned int arg)
+{
+	const struct rwp_mode mode = {
+		.sync = arg & 1, .event_fork = arg & 2, .event_remap = arg & 4,
+	};
+	int r;
+
+	stop_handler();
+	pthread_mutex_lock(&run.lock);
+	if (run.child_uffd >= 0)
+		close(run.child_uffd);
+	run.child_uffd = -1;
+	pthread_mutex_unlock(&run.lock);
+	close(run.uffd);
+	if (open_rwp_uffd(&mode)) {
+		fail("UFFDIO_API of the new context: %s; ", strerror(errno));
+		return;
+	}
+	for (r = 0; r < NR_RANGES; r++)
+		if (r != R_SHMEM_WP && do_register(r))
+			fail("UFFDIO_REGISTER %s with the new context: %s; ",
+			     rwp_range_names[r], strerror(errno));
+	if (start_handler())
+		fail("no handler thread for the new context; ");
+	rule_reopen(&run.m, &mode);
 }
 
 void release_pins(void)
@@ -308,6 +368,9 @@ static void exec_op(const struct rwp_op *op)
 	case OP_NUMA_SCAN:
 		op_numa_scan();
 		break;
+	case OP_REOPEN:
+		op_reopen(op->arg);
+		break;
 	case OP_COMPACT:
 		sysfs_write("/proc/sys/vm/compact_memory", "1");
 		for (r = 0; r < NR_RANGES; r++)
@@ -322,11 +385,7 @@ static void teardown(void)
 {
 	int r;
 
-	if (run.handler_running) {
-		if (write(run.stop[1], "x", 1) == 1)
-			pthread_join(run.handler, NULL);
-		run.handler_running = false;
-	}
+	stop_handler();
 	release_pins();
 	if (run.reader > 0) {
 		close(run.req_fd);

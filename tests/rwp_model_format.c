@@ -67,6 +67,10 @@ int rwp_op_format(const struct rwp_op *op, char *buf, size_t len)
 		return snprintf(buf, len, "%s %s", rwp_ops[op->kind].name, rwp_range_names[r]);
 	case OP_PIN:
 		return snprintf(buf, len, "pin %s page %zu", rwp_range_names[r], first);
+	case OP_REOPEN:
+		return snprintf(buf, len, "reopen %s%s%s", op->arg & 1 ? "sync" : "async",
+				op->arg & 2 ? "+event_fork" : "",
+				op->arg & 4 ? "+event_remap" : "");
 	case OP_RECLAIM:
 	case OP_FORK:
 	case OP_SET_MODE:
