@@ -122,6 +122,10 @@ def scan(lines, allowed_dumps):
     return problems
 
 
+# A /dev/kmsg record's head: "LEVEL,SEQ,USECS,FLAGS;".
+RECORD = re.compile(r"\d+,\d+,\d+,[^;]*;")
+
+
 def parse_record(raw):
     """(sequence number, message) of one /dev/kmsg record."""
     head, _, text = raw.partition(";")
@@ -173,9 +177,15 @@ def check_capture(text, announced):
     """Problems in a capture of /dev/kmsg from boot (one record a line, as
     `cat /dev/kmsg` writes them; continuation lines start with a space),
     allowing `announced` expected dumps."""
-    records = [line for line in text.split("\n") if line and not line.startswith(" ")]
+    records, garbled = [], []
+    for line in text.split("\n"):
+        if not line or line.startswith(" "):
+            continue
+        (records if RECORD.match(line) else garbled).append(line)
     lines, lost = KmsgReader().accept(records)
     problems = scan(lines, announced)
+    # Two writers, or a write cut short: the capture itself cannot be trusted.
+    problems += [f"a garbled record in the capture: '{line[:80]}'" for line in garbled[:3]]
     if lost:
         problems.append(f"the capture misses {lost} records")
     return problems

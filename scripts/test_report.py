@@ -1128,6 +1128,11 @@ class CaptureTest(unittest.TestCase):
                          ["WARNING: mm/gup_test.c:59 at gup_test_ioctl",
                           "the capture misses 2 records"])
 
+    def test_a_garbled_record_is_a_problem_not_a_crash(self):
+        text = "6,0,0,-;booted\nx6f2/0xc40\n6,1,0,-;on\n"
+        self.assertEqual(dmesg_scan.check_capture(text, 0),
+                         ["a garbled record in the capture: 'x6f2/0xc40'"])
+
 
 class CoverageReportTest(Tmp):
     """make coverage's table (coverage_report.py): which lines are rows,
