@@ -45,15 +45,20 @@ size_t rwp_max_range_pages(void)
 	return max;
 }
 
+static void set_features(struct rwp_model *m, const struct rwp_mode *mode)
+{
+	m->sync = mode->sync;
+	m->event_fork = mode->event_fork;
+	m->event_remap = mode->event_remap;
+}
+
 void model_init(struct rwp_model *m, const struct rwp_mode *mode)
 {
 	int r;
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	m->sync = mode->sync;
-	m->event_fork = mode->event_fork;
-	m->event_remap = mode->event_remap;
+	set_features(m, mode);
 	for (r = 0; r < NR_RANGES; r++) {
 		struct rwp_range_model *rm = &m->r[r];
 
@@ -622,9 +627,7 @@ void rule_reopen(struct rwp_model *m, const struct rwp_mode *mode)
 	for (r = 0; r < NR_RANGES; r++)
 		if (!m->r[r].wp)
 			rule_unregister(m, r);
-	m->sync = mode->sync;
-	m->event_fork = mode->event_fork;
-	m->event_remap = mode->event_remap;
+	set_features(m, mode);
 }
 
 void rule_set_mode(struct rwp_model *m, bool sync)

@@ -78,8 +78,11 @@ static void stop_handler(void)
 
 	if (!run.handler_running)
 		return;
-	if (write(run.stop[1], "x", 1) == 1)
-		pthread_join(run.handler, NULL);
+	if (write(run.stop[1], "x", 1) != 1) {
+		fail("the handler's stop pipe: %s; ", strerror(errno));
+		return;
+	}
+	pthread_join(run.handler, NULL);
 	run.handler_running = false;
 	/* Take the byte back: the next handler must not stop at once. */
 	if (read(run.stop[0], &c, 1) != 1)
@@ -171,11 +174,7 @@ static void op_reopen(unsigned int arg)
 	int r;
 
 	stop_handler();
-	pthread_mutex_lock(&run.lock);
-	if (run.child_uffd >= 0)
-		close(run.child_uffd);
-	run.child_uffd = -1;
-	pthread_mutex_unlock(&run.lock);
+	set_child_uffd(-1);
 	close(run.uffd);
 	if (open_rwp_uffd(&mode)) {
 		fail("UFFDIO_API of the new context: %s; ", strerror(errno));
@@ -188,6 +187,15 @@ static void op_reopen(unsigned int arg)
 	if (start_handler())
 		fail("no handler thread for the new context; ");
 	rule_reopen(&run.m, &mode);
+}
+
+void set_child_uffd(int ufd)
+{
+	pthread_mutex_lock(&run.lock);
+	if (run.child_uffd >= 0)
+		close(run.child_uffd);
+	run.child_uffd = ufd;
+	pthread_mutex_unlock(&run.lock);
 }
 
 void release_pins(void)

@@ -256,11 +256,7 @@ void op_fork(void)
 		fail("the fork child reported nothing; ");
 	close(fds[0]);
 	waitpid(child, &st, 0);
-	pthread_mutex_lock(&run.lock);
-	if (run.child_uffd >= 0)
-		close(run.child_uffd);
-	run.child_uffd = -1;
-	pthread_mutex_unlock(&run.lock);
+	set_child_uffd(-1);
 	if (failed())
 		return;
 	for (r = 0; r < NR_RANGES; r++) {

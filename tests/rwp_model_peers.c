@@ -21,11 +21,7 @@ void *handler(void *arg)
 			 * would unregister the child's ranges while it looks at
 			 * them; op_fork() closes it once the child is done.
 			 */
-			pthread_mutex_lock(&run.lock);
-			if (run.child_uffd >= 0)
-				close(run.child_uffd);
-			run.child_uffd = msg.arg.fork.ufd;
-			pthread_mutex_unlock(&run.lock);
+			set_child_uffd(msg.arg.fork.ufd);
 			continue;
 		}
 		if (msg.event == UFFD_EVENT_REMAP) {

@@ -171,5 +171,7 @@ void op_mremap(int r);
 /* rwp_model_exec.c */
 int do_register(int r);
 void release_pins(void);
+/* Closes the fork child's context, if any, and keeps `ufd` (-1: none). */
+void set_child_uffd(int ufd);
 
 #endif /* RWP_MODEL_WORLD_H */
