@@ -8,7 +8,9 @@
 #   SEED      seeds (default: the checker's, DEFAULT_SEEDS in tests/rwp_model_test.c)
 #   CONFIGS   none, policies and mutants (default: all, as rwp.ko names them)
 # Needs the kernel scripts/kernel.sh built (it does not build one). The
-# KTAP of each configuration lands in $MODEL_OUT/model/CONFIG.ktap.
+# KTAP of each configuration lands in $MODEL_OUT/model/CONFIG.ktap; the
+# run ends with what it found (scripts/model_summary.py: per configuration,
+# how many seeds found a mismatch and the medians).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 . "$(dirname "$0")/phases.sh"
@@ -38,6 +40,23 @@ fi
 # configuration's: a long run of two configurations once ran into it.
 read -r -a cfgs <<< "${CONFIGS:-none ${module_configs[*]}}"
 vm_timeout=$(( ${#cfgs[@]} * (${DURATION:-300} + 300) + 600 ))
+ktaps=()
+for cfg in "${cfgs[@]}"; do
+	# A configuration that does not run this time leaves no KTAP of an earlier run.
+	rm -f "$MODEL_OUT/model/$cfg.ktap"
+	ktaps+=("$MODEL_OUT/model/$cfg.ktap")
+done
 stage "model: ${vars[*]}"
+status=0
 VM_TIMEOUT=$vm_timeout RWP_OUT=$MODEL_OUT bash "$RWP_TOP/scripts/vm.sh" env "${vars[@]}" \
-	"$RWP_TOP/tests/model-guest.sh" "$MODEL_OUT/bin" "$MODEL_OUT"
+	"$RWP_TOP/tests/model-guest.sh" "$MODEL_OUT/bin" "$MODEL_OUT" || status=$?
+ran=()
+for ktap in "${ktaps[@]}"; do
+	if [ -f "$ktap" ]; then
+		ran+=("$ktap")
+	else
+		echo "model: no result of $(basename "$ktap" .ktap)"
+	fi
+done
+python3 "$RWP_TOP/scripts/model_summary.py" "${ran[@]}"
+exit $status

@@ -1115,6 +1115,29 @@ class BenchReportTest(Tmp):
         self.assertNotIn("## wall", text)
 
 
+class ModelSummaryTest(Tmp):
+    """scripts/model_summary.py: what a make model run found, per configuration."""
+
+    def test_found_and_medians_per_configuration(self):
+        import model_summary
+        seed = "# model: seed={} mode=sync ops={} seconds={} mismatch={}\n"
+        paths = [self.write("mixed-batch.ktap", seed.format(1, 400, "9.0", "no") +
+                            seed.format(2, 66, "1.3", "yes") + seed.format(3, 100, "3.0", "yes")),
+                 self.write("none.ktap", seed.format(1, 400, "9.5", "no") +
+                            seed.format(2, 12, "0.4", "crashed"))]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(model_summary.main(paths), 0)
+        lines = out.getvalue().splitlines()
+        self.assertEqual(lines[2].split(), ["mixed-batch", "none"])
+        rows = {cells[0]: cells[1:] for cells in
+                (re.split(r"\s{2,}", line.strip()) for line in lines[3:])}
+        self.assertEqual(rows["seed 1"], ["-", "-"])
+        self.assertEqual(rows["seed 2"], ["66/1.3s", "CRASH"])
+        self.assertEqual(rows["found"], ["2/3", "0/2"])
+        self.assertEqual(rows["median"], ["83/2.1s", "-"])
+
+
 class CaptureTest(unittest.TestCase):
     """dmesg_scan.check_capture: a `cat /dev/kmsg` capture, as make model takes."""
 
