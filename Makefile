@@ -23,8 +23,9 @@
 #   make coverage   which of 7.3's RWP code the kselftests and the model
 #                checker execute, on a kernel with gcov: an lcov report and
 #                a table of the lines that mention RWP (scripts/coverage.sh)
-#   make model [DURATION=S] [OPS=N] [SEED=S,...] [CONFIGS="..."]   the RWP model
-#                checker under each configuration (scripts/model.sh)
+#   make model [DURATION=S] [OPS=N] [SEED=S,...] [CONFIGS="..."] [REPLAY=...]
+#                the RWP model checker under each configuration, or one
+#                sequence replayed (scripts/model.sh)
 #   make upstream   the module-independent kselftests as a selftests/mm
 #                series for a 7.3 tree, in out/upstream, and the fixes of 7.3
 #                bugs (patches/fixes/) as a series of their own, in out/fixes
@@ -67,7 +68,8 @@ coverage:
 	@bash scripts/coverage.sh
 
 model:
-	@DURATION=$(DURATION) OPS=$(OPS) SEED=$(SEED) CONFIGS="$(CONFIGS)" bash scripts/model.sh
+	@DURATION=$(DURATION) OPS=$(OPS) SEED=$(SEED) CONFIGS="$(CONFIGS)" REPLAY=$(REPLAY) \
+		bash scripts/model.sh
 
 setup:
 	@bash scripts/setup.sh

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The RWP model checker (tests/rwp_model_test.c) in the VM, under chosen
-# configurations: make model [DURATION=SECONDS] [OPS=N] [SEED=S[,S...]] [CONFIGS="..."]
+# configurations:
+#   make model [DURATION=SECONDS] [OPS=N] [SEED=S[,S...]] [CONFIGS="..."] [REPLAY=...]
 #   DURATION  seconds per configuration, all seeds together (default: the
 #             checker's own bound, 130 operations a seed, about 25 s)
 #   OPS       operations a seed (default 130; with DURATION, no bound)
 #   SEED      seeds (default: the checker's, DEFAULT_SEEDS in tests/rwp_model_test.c)
 #   CONFIGS   none, policies and mutants (default: all, as rwp.ko names them)
+#   REPLAY    one sequence instead of generated ones, KIND:RANGE:FIRST:N:ARG,...
+#             (a reproducer's initializers as numbers), run in the first
+#             seed's mode (RWP_MODEL_REPLAY of rwp_model_test)
 # Needs the kernel scripts/kernel.sh built (it does not build one). The
 # KTAP of each configuration lands in $MODEL_OUT/model/CONFIG.ktap; the
 # run ends with what it found (scripts/model_summary.py: per configuration,
@@ -28,6 +32,7 @@ make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$MODEL_OUT/bin
 read_configs "$RWP_TOP/rwp.ko"
 vars=(RWP_MODEL_CONFIGS="${CONFIGS:-none ${module_configs[*]}}")
 [ -z "${SEED:-}" ] || vars+=(RWP_MODEL_SEEDS="$SEED")
+[ -z "${REPLAY:-}" ] || vars+=(RWP_MODEL_REPLAY="$REPLAY")
 if [ -n "${DURATION:-}" ]; then
 	# A time bound instead of the operation bound.
 	vars+=(RWP_MODEL_SECONDS="$DURATION" RWP_MODEL_OPS="${OPS:-0}"
