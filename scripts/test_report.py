@@ -1138,6 +1138,45 @@ class ModelSummaryTest(Tmp):
         self.assertEqual(rows["median"], ["83/2.1s", "-"])
 
 
+class ModelSeedsTest(Tmp):
+    """scripts/model_seeds.py: the pinned seeds chosen from a survey."""
+
+    LINE = "# model: seed={} mode={} ops={} seconds=1.0 mismatch={}\n"
+    MODES = {1: "async", 2: "sync", 3: "async+event_fork", 4: "sync+event_remap",
+             7: "async+event_fork+event_remap"}
+
+    def survey(self, config, finds):
+        return self.write(f"{config}.ktap", "".join(
+            self.LINE.format(s, m, finds.get(s, 400), "yes" if s in finds else "no")
+            for s, m in self.MODES.items()))
+
+    def run_main(self, *args):
+        import model_seeds
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = model_seeds.main(list(args))
+        return rc, out.getvalue()
+
+    def test_every_configuration_and_mode_bit(self):
+        paths = [self.survey("none", {}),
+                 self.survey("rare", {3: 50, 4: 200}),
+                 self.survey("common", {1: 10, 2: 20, 4: 30, 7: 5})]
+        rc, out = self.run_main("--size", "2", *paths)
+        self.assertEqual(rc, 0)
+        # 3 alone finds "rare" within 130; 4 gives sync and event_remap.
+        self.assertIn('DEFAULT_SEEDS "3,4"', out)
+        self.assertIn("rare: 3 at 50", out)
+        self.assertIn("common: 4 at 30", out)
+
+    def test_no_set_and_a_dirty_clean_configuration(self):
+        rc, out = self.run_main("--size", "2", self.survey("rare", {3: 200}))
+        self.assertEqual(rc, 1)
+        self.assertIn("rare: [(3, 200)]", out)
+        rc, out = self.run_main(self.survey("merged", {2: 9}), self.survey("rare", {3: 5}))
+        self.assertEqual(rc, 1)
+        self.assertIn("merged found a mismatch (seeds [2])", out)
+
+
 class CaptureTest(unittest.TestCase):
     """dmesg_scan.check_capture: a `cat /dev/kmsg` capture, as make model takes."""
 
