@@ -11,30 +11,23 @@ one that finds them soonest (the sum of each configuration's first find).
 """
 import argparse
 import itertools
-import os
-import re
 import sys
 
-# The seed line of tests/rwp_model_test.c, with its mode.
-SEED = re.compile(r"# model: seed=(\d+) mode=(\S+) ops=(\d+) seconds=[\d.]+ mismatch=(\w+)")
+import model_summary
+
 FEATURES = ("sync", "event_fork", "event_remap")
 
 
 def read(paths):
     """Per configuration, the seeds that found a mismatch and at which
     operation; and each seed's mode, as the set of its features."""
-    finds, modes = {}, {}
-    for path in paths:
-        config = os.path.basename(path).removesuffix(".ktap")
-        finds[config] = {}
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                m = SEED.match(line)
-                if m:
-                    seed = int(m.group(1))
-                    modes[seed] = frozenset(m.group(2).split("+"))
-                    if m.group(4) == "yes":
-                        finds[config][seed] = int(m.group(3))
+    finds = {model_summary.config_of(path): {} for path in paths}
+    modes = {}
+    for config, m in model_summary.seed_lines(paths):
+        seed = int(m["seed"])
+        modes[seed] = frozenset(m["mode"].split("+"))
+        if m["mismatch"] == "yes":
+            finds[config][seed] = int(m["ops"])
     return finds, modes
 
 

@@ -20,15 +20,25 @@ class Run:
         self.model = {}  # (configuration, seed) -> (operations, seconds, mismatch)
 
 
-def read(paths):
-    run = Run()
+def config_of(path):
+    """The configuration a KTAP of make model is of: its file's name."""
+    return os.path.basename(path).removesuffix(".ktap")
+
+
+def seed_lines(paths):
+    """Each seed's line (report.MODEL) in the KTAPs, with its configuration."""
     for path in paths:
-        config = os.path.basename(path).removesuffix(".ktap")
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
                 m = report.MODEL.search(line)
                 if m:
-                    run.model[(config, m.group(1))] = m.group(2, 3, 4)
+                    yield config_of(path), m
+
+
+def read(paths):
+    run = Run()
+    for config, m in seed_lines(paths):
+        run.model[(config, m["seed"])] = m.group("ops", "seconds", "mismatch")
     return run
 
 

@@ -32,8 +32,8 @@ SKIP_WORD = re.compile(r"skip\b\s*", re.I)
 REACHED = re.compile(r"rwp: reached (\w+)$")
 # The model checker's line per seed (tests/rwp_model_test.c). Only yes is a
 # mismatch found; the others say the seed proved nothing.
-MODEL = re.compile(r"model: seed=(\d+) mode=\S+ ops=(\d+) seconds=([\d.]+) "
-                   r"mismatch=(yes|no|crashed|hung|broken|cut)\b")
+MODEL = re.compile(r"model: seed=(?P<seed>\d+) mode=(?P<mode>\S+) ops=(?P<ops>\d+) "
+                   r"seconds=(?P<seconds>[\d.]+) mismatch=(?P<mismatch>yes|no|crashed|hung|broken|cut)\b")
 MODEL_BROKEN = {
     "crashed": ("the model's executor crashed (not a mismatch)", "CRASH"),
     "hung": ("the model's executor hung and was killed (not a mismatch)", "HANG"),
@@ -399,7 +399,7 @@ class Judge:
                     self.reached.setdefault((phase, m.group(1)), set()).add(path)
                 m = MODEL.search(line)
                 if m:
-                    self.model[(phase, m.group(1))] = (m.group(2), m.group(3), m.group(4))
+                    self.model[(phase, m["seed"])] = m.group("ops", "seconds", "mismatch")
             if path.startswith("counters/"):
                 self.sites.setdefault(phase, []).append(node.name)
         self.cells[key] = cell
@@ -457,8 +457,8 @@ class Judge:
             return None
         for line in node.diagnostics:
             m = MODEL.search(line)
-            if m and m.group(4) in MODEL_BROKEN:
-                return MODEL_BROKEN[m.group(4)]
+            if m and m["mismatch"] in MODEL_BROKEN:
+                return MODEL_BROKEN[m["mismatch"]]
             if HARNESS_CRASH.search(line):
                 return (f"the test process died: {line.strip()} (a crash, not a caught "
                         "mutant)", "CRASH")
