@@ -24,6 +24,10 @@ set -euo pipefail
 [ "$RWP_FLAVOUR" = test ] || die "make model boots the test kernel: RWP_FLAVOUR is make sanitize's"
 MODEL_OUT=${MODEL_OUT:-$RWP_CACHE/model-out}
 mkdir -p "$MODEL_OUT/bin"
+# One run at a time per output directory: a second would rebuild the binary
+# the first one's guest runs, and the two would write the same KTAPs.
+exec 9>"$MODEL_OUT/.lock"
+flock -n 9 || die "another make model is writing $MODEL_OUT"
 stage "model: building rwp.ko and rwp_model_test"
 make -s -C "$RWP_TOP" KDIR="$KBUILD" modules >/dev/null || die "the module does not build"
 make -s -C "$RWP_TOP/tests" KSRC="$KSRC" KBUILD="$KBUILD" OUTPUT="$MODEL_OUT/bin" \
