@@ -393,9 +393,10 @@ TEST(random_uffd_sequence)
 		EXPECT_EQ(rwp_count_accessed(s, SENTINEL_PAGES * psize()), 0)
 			TH_LOG("an untouched page was reported accessed");
 		/* Sync or async, the handler thread is still there to resolve. */
-		for (p = 0; p < SENTINEL_PAGES; p++)
+		for (p = 0; p < SENTINEL_PAGES; p++) {
 			EXPECT_EQ(s[p * psize()], sentinel_byte(i, p))
 				TH_LOG("an untouched page lost its bytes");
+		}
 	}
 	pthread_cancel(thread);
 	pthread_join(thread, NULL);

@@ -357,9 +357,10 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	ASSERT_EQ(rwp_protect(&self->env.ctx, self->env.area, rwp_mthp_size(), true), 0);
 	ASSERT_EQ(rwp_protect(&self->env.ctx, control, rwp_mthp_size(), true), 0);
 	ASSERT_EQ(rwp_count_protected(self->env.area, self->env.len), 2 * per_folio);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(rwp_folio_active(self->env.area + i * rwp_mthp_size()), 0)
 			TH_LOG("folio %zu is active already: activation would prove nothing", i);
+	}
 
 	rwp_gates_mark();
 	ASSERT_EQ(madvise(self->env.area, self->env.len, MADV_PAGEOUT), 0);
@@ -367,17 +368,19 @@ TEST_F(reclaim, lazyfree_pinned_restore)
 	close(pfd[0]);
 	close(pfd[1]);
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		EXPECT_EQ(rwp_folio_active(self->env.area + i * rwp_mthp_size()), 1)
 			TH_LOG("folio %zu's unmap did not abort: no restore ran", i);
+	}
 	EXPECT_EQ(rwp_count_protected(self->env.area, rwp_mthp_size()), per_folio)
 		TH_LOG("the restored PTEs lost their protection");
 	EXPECT_EQ(rwp_count_protected(self->env.area + rwp_mthp_size(), rwp_mthp_size()), 0)
 		TH_LOG("the restored PTEs gained protection");
 	EXPECT_EQ(rwp_count_accessed(self->env.area, rwp_mthp_size()), 0);
-	for (i = 0; i < per_folio; i++)
+	for (i = 0; i < per_folio; i++) {
 		EXPECT_EQ(rwp_is_present(control + i * psize()), 0)
 			TH_LOG("the unpinned control was not discarded");
+	}
 	for (i = 0; i < 3 * per_folio; i++) {
 		char *p = self->env.area + i * psize();
 
@@ -658,9 +661,10 @@ TEST_F_TIMEOUT(reclaim, lazyfree_restore_keeps_write_bits, 120)
 	clear_softdirty();
 	memset(self->env.area, PATTERN(0), psize());
 	ASSERT_TRUE(pagemap_is_softdirty(pagemap, self->env.area));
-	for (i = 1; i < nr; i++)
+	for (i = 1; i < nr; i++) {
 		ASSERT_FALSE(pagemap_is_softdirty(pagemap, self->env.area + i * psize()))
 			TH_LOG("clear_refs left page %zu soft-dirty: this test shows nothing", i);
+	}
 
 	rwp_gates_mark();
 	aborted = reclaim_until_aborted(cg, self->env.area, self->env.len,
