@@ -164,6 +164,11 @@ policies! {
         /// every VMA, while it reports an empty PTE as nothing outside uffd-wp: the `PMD holes`
         /// bug fixed alongside the series.
         PagemapHoleWritten = "pagemap-hole-written" recreating PAGEMAP_HOLE,
+        /// A write fault that swaps in a protected page which another process still maps breaks
+        /// COW at once (fixed in v8: "`do_swap_page()` COWed a non-exclusive RWP page and dropped
+        /// its tracking"): the copy is mapped writable without the marker, and the write is
+        /// never reported.
+        SwapCow = "swap-cow" recreating SWAP_COW,
     }
 }
 

@@ -2,14 +2,14 @@
 /*
  * RWP state through the rest of a range's life: fork with and without
  * UFFD_FEATURE_EVENT_FORK (of present, pinned and swapped-out pages, of a
- * THP and of a hugetlb page, pinned or not), mremap with and without
- * UFFD_FEATURE_EVENT_REMAP (PTEs, a PMD, a hugetlb page), the split of a
- * huge zero page's PMD and of a THP's, unregister and close while a sync
- * GUP is pending, two threads faulting one page, UFFDIO_MOVE into a
- * protected range, out of one and between two without RWP, RWPROTECT of a
- * shmem THP, and the requests RWP refuses. Each path is tried with the
- * entries it moves protected and not: a path that handles the marker must
- * leave other entries as they are.
+ * THP and of a hugetlb page, pinned or not), writes to swapped-out pages a
+ * child shares, mremap with and without UFFD_FEATURE_EVENT_REMAP (PTEs, a
+ * PMD, a hugetlb page), the split of a huge zero page's PMD and of a
+ * THP's, unregister and close while a sync GUP is pending, two threads
+ * faulting one page, UFFDIO_MOVE into a protected range, out of one and
+ * between two without RWP, RWPROTECT of a shmem THP, and the requests RWP
+ * refuses. Each path is tried with the entries it moves protected and not:
+ * a path that handles the marker must leave other entries as they are.
  * Documentation/admin-guide/mm/userfaultfd.rst promises that protection is
  * a property of the present PTEs, that it moves with them, and that
  * unregistering or closing the userfaultfd restores access.
@@ -422,6 +422,63 @@ TEST(fork_event_fork_child)
 TEST(fork_of_swapped_pages_event_fork_child)
 {
 	fork_event_fork(_metadata, true);
+}
+
+/*
+ * A write fault that swaps in a protected page which a child still maps
+ * cannot map it exclusive, and must leave it PAGE_NONE for the write to
+ * retry as an RWP fault (do_swap_page()): before v8 it broke COW there, and
+ * the copy was mapped writable without the marker. The parent writes every
+ * page of @area, protected and swapped out, in sync mode, while a child
+ * forked with @features holds the swap entries: each write must reach the
+ * handler, once.
+ */
+static void swapped_shared_write(struct __test_metadata *_metadata, __u64 features)
+{
+	size_t len = NR_PAGES * psize(), i;
+	int hold[2], status;
+	struct rwp_ctx ctx;
+	char *area, c;
+	pid_t child;
+
+	ASSERT_EQ(rwp_stay_on_this_cpu(), 0);
+	area = protected_area_features(_metadata, &ctx, len, true, features);
+	ASSERT_NE(area, MAP_FAILED);
+	ASSERT_FALSE(_metadata->exit_code);
+	page_out(_metadata, area, len);
+	ASSERT_EQ(pipe(hold), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		/* Map the swap entries until the parent has written. */
+		close(hold[1]);
+		alarm(20);
+		_exit(read(hold[0], &c, 1) == 0 ? 0 : 1);
+	}
+	close(hold[0]);
+	for (i = 0; i < NR_PAGES; i++)
+		area[i * psize()] = ~PATTERN(i);
+	close(hold[1]);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("the child: status %#x", status);
+	for (i = 0; i < NR_PAGES; i++) {
+		EXPECT_EQ(rwp_faults_at(&ctx, area + i * psize()), 1)
+			TH_LOG("page %zu written unseen: the swap-in broke COW", i);
+	}
+	rwp_close(&ctx);
+	munmap(area, len);
+}
+
+TEST(write_of_swapped_pages_an_unregistered_child_shares)
+{
+	swapped_shared_write(_metadata, 0);
+}
+
+/* The child's swap entries keep the marker: the parent's must too. */
+TEST(write_of_swapped_pages_an_event_fork_child_shares)
+{
+	swapped_shared_write(_metadata, UFFD_FEATURE_EVENT_FORK);
 }
 
 /*

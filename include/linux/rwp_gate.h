@@ -82,6 +82,11 @@ enum rwp_gate_unmap_batch {
  * @RWP_GATE_RECREATE_PAGEMAP_HOLE: PAGEMAP_SCAN reports a range that has
  *	no page table as written in every VMA, as it did before the series,
  *	while an empty PTE outside uffd-wp is reported as nothing.
+ * @RWP_GATE_RECREATE_SWAP_COW: a write fault that swaps in a protected
+ *	page of an RWP VMA which it cannot map exclusive (another process
+ *	still maps the swap entry) breaks COW at once, as before v8: the copy
+ *	is mapped writable without the uffd bit, and the write is never
+ *	reported.
  * @RWP_GATE_NR_RECREATES: the number of bugs.
  *
  * Each is a bug that tests of RWP should be seen to catch. The stock mm
@@ -93,6 +98,7 @@ enum rwp_gate_recreate {
 	RWP_GATE_RECREATE_FAULT_AROUND,
 	RWP_GATE_RECREATE_SPLIT_PROT,
 	RWP_GATE_RECREATE_PAGEMAP_HOLE,
+	RWP_GATE_RECREATE_SWAP_COW,
 	RWP_GATE_NR_RECREATES,
 };
 
