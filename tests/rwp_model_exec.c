@@ -332,7 +332,7 @@ static void exec_op(const struct rwp_op *op)
 		op_reclaim();
 		break;
 	case OP_FORK:
-		op_fork();
+		op_fork(op->arg & 1);
 		break;
 	case OP_SET_MODE: {
 		struct uffdio_set_mode mode = { 0 };
@@ -395,6 +395,7 @@ static void teardown(void)
 
 	stop_handler();
 	release_pins();
+	release_held_child();
 	if (run.reader > 0) {
 		close(run.req_fd);
 		close(run.resp_fd);

@@ -71,8 +71,9 @@ int rwp_op_format(const struct rwp_op *op, char *buf, size_t len)
 		return snprintf(buf, len, "reopen %s%s%s", op->arg & 1 ? "sync" : "async",
 				op->arg & 2 ? "+event_fork" : "",
 				op->arg & 4 ? "+event_remap" : "");
-	case OP_RECLAIM:
 	case OP_FORK:
+		return snprintf(buf, len, "fork%s", op->arg & 1 ? " (the child stays)" : "");
+	case OP_RECLAIM:
 	case OP_SET_MODE:
 	case OP_COMPACT:
 	case OP_KHUGEPAGED:

@@ -221,7 +221,24 @@ void op_force_read(int r, size_t i, bool peek, int prot)
 	check_bytes(r, i, a.buf, a.ret, "FOLL_FORCE read");
 }
 
-void op_fork(void)
+/* Ends the fork child that stayed, if any. */
+void release_held_child(void)
+{
+	if (run.held <= 0)
+		return;
+	kill(run.held, SIGKILL);
+	waitpid(run.held, NULL, 0);
+	run.held = 0;
+}
+
+/*
+ * Forks a child that reports what it sees of every range. If @hold, it
+ * stays until the next fork, sharing what it maps: its pages and swap
+ * entries are not the parent's alone, so the parent's faults on them must
+ * unshare (a write to a swapped-out page swaps in a page it cannot map
+ * exclusive), and MADV_PAGEOUT and MADV_FREE leave them alone.
+ */
+void op_fork(bool hold)
 {
 	unsigned char outs[NR_RANGES][rwp_max_range_pages()];
 	char names[64];
@@ -229,6 +246,7 @@ void op_fork(void)
 	pid_t child;
 	size_t i;
 
+	release_held_child();
 	if (pipe(fds))
 		return;
 	child = fork();
@@ -249,13 +267,28 @@ void op_fork(void)
 				    (char)run.m.r[r].pages[i].data)
 					outs[r][i] = 0xfe;
 		}
-		_exit(write(fds[1], outs, sizeof(outs)) == sizeof(outs) ? 0 : 1);
+		/* Killed by release_held_child(), or with the executor. */
+		if (hold && prctl(PR_SET_PDEATHSIG, SIGKILL))
+			hold = false;
+		st = write(fds[1], outs, sizeof(outs)) == sizeof(outs) ? 0 : 1;
+		/*
+		 * What stays is the memory: the files go, as a snapshot child
+		 * closes them, so that the parent's close of a userfaultfd or
+		 * of a pin's pipe still releases it.
+		 */
+		if (hold && !st && !close_range(3, ~0U, 0))
+			while (true)
+				pause();
+		_exit(st);
 	}
 	close(fds[1]);
 	if (read(fds[0], outs, sizeof(outs)) != sizeof(outs))
 		fail("the fork child reported nothing; ");
 	close(fds[0]);
-	waitpid(child, &st, 0);
+	if (hold)
+		run.held = child;
+	else
+		waitpid(child, &st, 0);
 	set_child_uffd(-1);
 	if (failed())
 		return;

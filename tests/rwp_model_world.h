@@ -79,6 +79,7 @@ struct run {
 	unsigned int *faults[NR_RANGES];
 	unsigned int remaps;	/* UFFD_EVENT_REMAP messages read */
 	pid_t reader;
+	pid_t held;		/* the fork child that stays (op_fork()), or 0 */
 	int req_fd, resp_fd;
 	int pins[MAX_PINS][2];
 	int nr_pins;
@@ -158,7 +159,8 @@ void op_gup(int r, size_t i, int kind);
 int force_read_prot(unsigned int arg);
 const char *prot_name(int prot);
 void op_force_read(int r, size_t i, bool peek, int prot);
-void op_fork(void);
+void op_fork(bool hold);
+void release_held_child(void);
 void sysfs_write(const char *path, const char *val);
 void allow_swap(bool allow);
 void op_reclaim(void);
