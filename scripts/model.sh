@@ -22,7 +22,9 @@ set -euo pipefail
 # The checkout's rwp.ko is the test kernel's; make sanitize runs the model
 # on the sanitizers' kernels.
 [ "$RWP_FLAVOUR" = test ] || die "make model boots the test kernel: RWP_FLAVOUR is make sanitize's"
-MODEL_OUT=${MODEL_OUT:-$RWP_CACHE/model-out}
+# One per architecture: the binary is built for it, and make would take
+# another architecture's, built from the same sources, for up to date.
+MODEL_OUT=${MODEL_OUT:-$RWP_CACHE/model-out$ARCH_SUFFIX}
 mkdir -p "$MODEL_OUT/bin"
 # One run at a time per output directory: a second would rebuild the binary
 # the first one's guest runs, and the two would write the same KTAPs.
